@@ -1,0 +1,124 @@
+/**
+ * Defaults of the ROI-trigger chain (preprocess → score → ROI → calibrate → evaluate), one zod schema
+ * per stage. Every number comes from ../shared/spec/roi-trigger.md (section named beside it) and is a
+ * default the user can override; presets scale the geometry for smaller frames.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+
+const box = z.strictObject({
+  x: z.number().int().min(0),
+  y: z.number().int().min(0),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type Box = z.infer<typeof box>;
+
+export const preprocessSchema = z.strictObject({
+  /** Raw frame size the crop refers to, px (spec "The problem": LIME 2304×2304). */
+  frameWidth: z.number().int().positive().default(2304),
+  frameHeight: z.number().int().positive().default(2304),
+  /** Fiducial crop (x, y, w, h), raw px (spec "Preprocessing" step 1). */
+  crop: box.default({ x: 375, y: 375, width: 1525, height: 1525 }),
+  /** Divisor mapping 16-bit counts to [0, 1] (step 2). */
+  scale: z.number().positive().default(65535),
+  /** Analysis resolution after bilinear resize without anti-alias, px (step 5). */
+  analysisWidth: z.number().int().positive().default(1024),
+  analysisHeight: z.number().int().positive().default(1024),
+  /**
+   * Global min–max of the mean-subtracted pedestal set (step 4). 'minmax' is the paper's choice;
+   * 'percentile' takes robust extrema, because hot pixels move the true extrema from run to run.
+   */
+  extrema: z.enum(['minmax', 'percentile']).default('minmax'),
+  /** Percentiles (in %) used when extrema = 'percentile'. */
+  extremaPercentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).default([0.001, 99.999]),
+});
+export type PreprocessConfig = z.infer<typeof preprocessSchema>;
+
+export const scoreSchema = z.strictObject({
+  /** Floor on the per-pixel σ in the z-score, in analysis units, so dead pixels do not divide by ~0. */
+  sigmaFloor: z.number().nonnegative().default(1e-6),
+  /** Gaussian smoothing of the matched filter, analysis px (issue 3, point 5). */
+  matchedFilterSigma: z.number().positive().default(1.5),
+});
+export type ScoreConfig = z.infer<typeof scoreSchema>;
+
+export const roiSchema = z.strictObject({
+  /** Score threshold τ; 0.04 is the refined autoencoder's working point (spec "From residual map to ROIs"). */
+  tau: z.number().default(0.04),
+  /** Radius of the closing disk, analysis px (spec: 40). */
+  closingRadius: z.number().int().nonnegative().default(40),
+});
+export type RoiConfig = z.infer<typeof roiSchema>;
+
+export const calibrationSchema = z.strictObject({
+  /**
+   * Target fraction of pedestal pixels inside ROI masks. Default: the study's 6.9×10⁻³ at τ = 0.04
+   * (spec "From residual map to ROIs", step 1).
+   */
+  targetFraction: z.number().gt(0).lt(1).default(6.9e-3),
+  /** Border excluded in the second calibration, analysis px (spec: 50). */
+  border: z.number().int().nonnegative().default(50),
+  /** Bisection steps on τ. */
+  iterations: z.number().int().positive().default(30),
+});
+export type CalibrationConfig = z.infer<typeof calibrationSchema>;
+
+export const evaluationSchema = z.strictObject({
+  /** Containment: an event counts if one of its pixels lies farther than this from the border, analysis px (spec: 50). */
+  containmentBorder: z.number().int().nonnegative().default(50),
+  /** Coverage under which an event is listed as "near zero" for inspection. */
+  lowCoverage: z.number().min(0).max(1).default(0.05),
+  /** Number of τ values in the sweep. */
+  sweepPoints: z.number().int().min(2).default(24),
+  /** Energy bin edges for coverage vs energy, keV. */
+  energyBins: z.array(z.number()).default([1, 2, 5, 10, 20, 50, 100]),
+  /** Area cut at which coverage is quoted (the study's operating point, 97.8%). */
+  referenceAreaCut: z.number().min(0).max(1).default(0.978),
+});
+export type EvaluationConfig = z.infer<typeof evaluationSchema>;
+
+export const pipelineSchema = z.strictObject({
+  preprocess: preprocessSchema.default(preprocessSchema.parse({})),
+  score: scoreSchema.default(scoreSchema.parse({})),
+  roi: roiSchema.default(roiSchema.parse({})),
+  calibration: calibrationSchema.default(calibrationSchema.parse({})),
+  evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+});
+export type PipelineConfig = z.infer<typeof pipelineSchema>;
+
+/**
+ * Geometry for a square frame of `size` raw px with LIME's pixel pitch: the crop keeps the spec's
+ * proportions (375/2304 margin, 1525/2304 width) and the analysis grid keeps its px-per-analysis-px
+ * ratio 1525/1024, rounded to a multiple of 16 for the autoencoder. Closing radius and borders stay in
+ * analysis px, so a track has the same footprint whatever the frame size.
+ */
+export function geometryForSize(size: number): PipelineConfig['preprocess'] {
+  const margin = Math.round((375 * size) / 2304);
+  const side = Math.round((1525 * size) / 2304);
+  const analysis = Math.max(16, Math.round((side * 1024) / 1525 / 16) * 16);
+  return preprocessSchema.parse({
+    frameWidth: size,
+    frameHeight: size,
+    crop: { x: margin, y: margin, width: side, height: side },
+    analysisWidth: analysis,
+    analysisHeight: analysis,
+  });
+}
+
+/** Resolve a partial user config (file or flags) over the defaults; unknown keys and wrong types are errors. */
+export function resolvePipelineConfig(partial: unknown, source = 'config'): PipelineConfig {
+  const result = pipelineSchema.safeParse(partial ?? {});
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ConfigError(`${source}: invalid configuration: ${issues}`);
+  }
+  const cfg = result.data;
+  const { crop, frameWidth, frameHeight } = cfg.preprocess;
+  if (crop.x + crop.width > frameWidth || crop.y + crop.height > frameHeight) {
+    throw new ConfigError(
+      `${source}: preprocess.crop (${crop.x}, ${crop.y}, ${crop.width}, ${crop.height}) exceeds the ${frameWidth}×${frameHeight} frame`,
+    );
+  }
+  return cfg;
+}

@@ -1,0 +1,64 @@
+/**
+ * Raw frame → analysis map, exactly as the spec's preprocessing: crop, scale to [0,1], subtract the
+ * pedestal mean, global min–max with the frozen pedestal extrema, bilinear resize without anti-alias.
+ * The constants come from a PedestalStats artefact and are never recomputed on the frame itself.
+ */
+import type { Frame } from '../core/frame.js';
+import { firstNonFinite } from '../core/frame.js';
+import { InputError } from '../core/errors.js';
+import type { PreprocessConfig } from '../config/pipeline.js';
+import { resizeBilinear } from './resize.js';
+import type { PedestalStats } from './pedestal-stats.js';
+
+export function frameLabel(frame: Frame): string {
+  const src = frame.meta.source;
+  const idx = frame.meta.index;
+  if (src === undefined) return 'frame';
+  return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
+}
+
+/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels. */
+export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
+  if (frame.width !== config.frameWidth || frame.height !== config.frameHeight) {
+    throw new InputError(
+      frameLabel(frame),
+      `wrong dimensions: expected ${config.frameWidth}×${config.frameHeight}, got ${frame.width}×${frame.height}`,
+    );
+  }
+  const bad = firstNonFinite(frame.data);
+  if (bad >= 0) {
+    throw new InputError(
+      frameLabel(frame),
+      `pixel (${bad % frame.width}, ${Math.floor(bad / frame.width)}) is ${frame.data[bad]}: frames must be finite`,
+    );
+  }
+}
+
+/** [analysisH, analysisW] normalised map of a raw frame. */
+export function preprocessFrame(frame: Frame, stats: PedestalStats): Float32Array {
+  const cfg = stats.config;
+  checkRawFrame(frame, cfg);
+  const { crop, scale } = cfg;
+  const { min, max } = stats.extrema;
+  const inv = 1 / (max - min);
+  const out = new Float32Array(crop.width * crop.height);
+  const d = frame.data;
+  for (let y = 0; y < crop.height; y++) {
+    const row = (crop.y + y) * frame.width + crop.x;
+    const o = y * crop.width;
+    for (let x = 0; x < crop.width; x++) out[o + x] = (d[row + x] / scale - stats.meanCrop[o + x] - min) * inv;
+  }
+  return resizeBilinear(out, crop.width, crop.height, cfg.analysisWidth, cfg.analysisHeight);
+}
+
+/** Pedestal-subtracted intensity in counts on the crop (what ROI intensities are summed over). */
+export function signalCounts(frame: Frame, stats: PedestalStats): Float32Array {
+  const { crop, scale } = stats.config;
+  const out = new Float32Array(crop.width * crop.height);
+  for (let y = 0; y < crop.height; y++) {
+    const row = (crop.y + y) * frame.width + crop.x;
+    const o = y * crop.width;
+    for (let x = 0; x < crop.width; x++) out[o + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
+  }
+  return out;
+}
