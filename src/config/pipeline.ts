@@ -73,6 +73,11 @@ export const evaluationSchema = z.strictObject({
   sweepPoints: z.number().int().min(2).default(24),
   /** Energy bin edges for coverage vs energy, keV. */
   energyBins: z.array(z.number()).default([1, 2, 5, 10, 20, 50, 100]),
+  /** Energy range singled out in every sweep point (the faint tracks), keV. */
+  lowEnergyRange: z.tuple([z.number(), z.number()]).default([1, 5]),
+  /** Example panels drawn per method: frames with events, and frames with near-zero-coverage events. */
+  examplePanels: z.number().int().nonnegative().default(2),
+  lowCoveragePanels: z.number().int().nonnegative().default(3),
   /** Area cut at which coverage is quoted (the study's operating point, 97.8%). */
   referenceAreaCut: z.number().min(0).max(1).default(0.978),
 });
@@ -104,6 +109,27 @@ export function geometryForSize(size: number): PipelineConfig['preprocess'] {
     analysisWidth: analysis,
     analysisHeight: analysis,
   });
+}
+
+/**
+ * The part of the configuration a frame size implies: its geometry, and the borders scaled with the
+ * analysis grid (edge effects scale with the sensor). The closing radius stays 40 analysis px: it is
+ * a track-linking distance, and tracks keep their size in px whatever the sensor size.
+ */
+export function presetForSize(size: number): { preprocess: PreprocessConfig; calibration: { border: number }; evaluation: { containmentBorder: number } } {
+  const preprocess = geometryForSize(size);
+  const border = Math.round((50 * preprocess.analysisWidth) / 1024);
+  return { preprocess, calibration: { border }, evaluation: { containmentBorder: border } };
+}
+
+/** Deep merge of plain objects (arrays and scalars replace). */
+export function mergeConfig(base: unknown, over: unknown): unknown {
+  if (over === undefined) return base;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) return over;
+  if (typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = mergeConfig(out[k], v);
+  return out;
 }
 
 /** Resolve a partial user config (file or flags) over the defaults; unknown keys and wrong types are errors. */

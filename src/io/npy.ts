@@ -72,7 +72,8 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
     );
   }
   // copy into an aligned buffer: the data offset need not be a multiple of the element size
-  const raw = bytes.slice(dataStart, dataStart + need).buffer;
+  // (Uint8Array.prototype.slice copies; Buffer#slice would return a view of Node's shared pool)
+  const raw = Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + need).buffer;
   const data =
     kind.dtype === 'uint8'
       ? new Uint8Array(raw)

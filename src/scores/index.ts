@@ -5,3 +5,4 @@
 export * from './score.js';
 export * from './classical.js';
 export * from './median.js';
+export * from './select.js';

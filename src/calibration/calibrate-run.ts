@@ -1,0 +1,107 @@
+/**
+ * Calibration over files: score every held-out pedestal frame with each method, calibrate τ, and
+ * derive the method's threshold sweep from the same pedestal scores (so every method's sweep spans
+ * the same range of false-positive rates). The result is the calibration file that trigger and
+ * evaluate read back.
+ */
+import { readFileSync } from 'node:fs';
+import type { Frame } from '../core/frame.js';
+import { InputError } from '../core/errors.js';
+import type { Progress } from '../core/progress.js';
+import { silentProgress } from '../core/progress.js';
+import type { CalibrationConfig } from '../config/pipeline.js';
+import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
+import { preprocessFrame } from '../preprocessing/preprocess.js';
+import type { AnomalyScore } from '../scores/score.js';
+import { calibrateThreshold, scoreQuantile, type Calibration } from './calibrate.js';
+
+export interface MethodCalibration {
+  name: string;
+  /** Operating τ: calibrated on the whole grid. */
+  tau: number;
+  calibration: Calibration;
+  sweepTaus: number[];
+}
+
+export interface CalibrationFile {
+  kind: 'tpcvision-calibration';
+  version: 1;
+  tool: { name: string; version: string };
+  methods: MethodCalibration[];
+}
+
+/** Sweep thresholds: quantiles of pedestal scores at log-spaced exceedance fractions (1e-6 … 0.5). */
+export function sweepTausFromPedestals(maps: Float32Array[], points: number, include: number[] = []): number[] {
+  const taus = new Set<number>(include);
+  for (let i = 0; i < points; i++) {
+    const exceed = Math.pow(10, -6 + (i * Math.log10(0.5 / 1e-6)) / (points - 1));
+    taus.add(scoreQuantile(maps, exceed));
+  }
+  return [...taus].filter(Number.isFinite).sort((a, b) => a - b);
+}
+
+/** Score maps of a set of frames (preprocessed with the frozen statistics), batched as the score prefers. */
+export async function scoreFrames(
+  frames: AsyncIterable<Frame> | Iterable<Frame>,
+  stats: PedestalStats,
+  score: AnomalyScore,
+  progress: Progress = silentProgress,
+): Promise<Float32Array[]> {
+  const { analysisWidth: aw, analysisHeight: ah } = stats.config;
+  const maps: Float32Array[] = [];
+  let batch: Float32Array[] = [];
+  const flush = async () => {
+    if (batch.length) maps.push(...(await score.scoreBatch(batch, aw, ah)));
+    progress.tick(batch.length);
+    batch = [];
+  };
+  for await (const f of frames) {
+    batch.push(preprocessFrame(f, stats));
+    if (batch.length >= score.batchSize) await flush();
+  }
+  await flush();
+  return maps;
+}
+
+export async function calibrateMethod(
+  frames: () => AsyncIterable<Frame>,
+  stats: PedestalStats,
+  score: AnomalyScore,
+  closingRadius: number,
+  cfg: CalibrationConfig,
+  sweepPoints: number,
+  progress: Progress = silentProgress,
+): Promise<MethodCalibration> {
+  progress.start(0, `calibrate ${score.name}`);
+  const maps = await scoreFrames(frames(), stats, score, progress);
+  progress.stop();
+  const { analysisWidth: aw, analysisHeight: ah } = stats.config;
+  const calibration = calibrateThreshold(maps, aw, ah, closingRadius, cfg);
+  return {
+    name: score.name,
+    tau: calibration.whole.tau,
+    calibration,
+    sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau]),
+  };
+}
+
+export function loadCalibrationFile(path: string): CalibrationFile {
+  let raw: CalibrationFile;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new InputError(path, `cannot read calibration JSON: ${(err as Error).message}`);
+  }
+  if (raw.kind !== 'tpcvision-calibration' || !Array.isArray(raw.methods)) {
+    throw new InputError(path, 'not a tpcvision calibration file (run `tpcvision calibrate` to make one)');
+  }
+  return raw;
+}
+
+export function findMethod(file: CalibrationFile, name: string, source: string): MethodCalibration {
+  const m = file.methods.find((x) => x.name === name);
+  if (!m) {
+    throw new InputError(source, `no calibration for score '${name}' (calibrated: ${file.methods.map((x) => x.name).join(', ')})`);
+  }
+  return m;
+}

@@ -1,0 +1,17 @@
+/**
+ * Replayable streams of frames from files: statistics need two passes and runs do not fit in memory,
+ * so a sequence re-reads its files each time it is iterated. Multi-frame files (a .npy stack, a
+ * multi-page TIFF) yield every frame in order.
+ */
+import type { Frame } from '../core/frame.js';
+import { readFrames } from './frames.js';
+
+export type FrameSequence = () => AsyncIterable<Frame>;
+
+export function fileSequence(paths: string[]): FrameSequence {
+  return async function* () {
+    for (const path of paths) {
+      for (const frame of await readFrames(path)) yield frame;
+    }
+  };
+}

@@ -1,0 +1,120 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resizeBilinear, cropToAnalysisIndex } from '../../src/preprocessing/resize.js';
+import { computePedestalStats } from '../../src/preprocessing/pedestal-stats.js';
+import { preprocessFrame } from '../../src/preprocessing/preprocess.js';
+import { loadPedestalStats, savePedestalStats } from '../../src/preprocessing/stats-artefact.js';
+import { geometryForSize, resolvePipelineConfig, preprocessSchema } from '../../src/config/pipeline.js';
+import { makeFrame } from '../../src/core/frame.js';
+import { expectClose } from '../helpers/close.js';
+import { noiseFrames, sequenceOf } from '../helpers/synthetic.js';
+
+describe('bilinear resize (TF2 half-pixel centres, no anti-alias)', () => {
+  it('matches hand-computed values for 4 → 2 and 2 → 4', () => {
+    // 4 → 2: src = (o + 0.5)·2 − 0.5 = 0.5, 2.5 → mean of neighbours
+    expectClose(resizeBilinear(new Float32Array([0, 1, 2, 3]), 4, 1, 2, 1), [0.5, 2.5]);
+    // 2 → 4: src = (o + 0.5)/2 − 0.5 = −0.25→0 (clamped), 0.25, 0.75, 1.25→1
+    expectClose(resizeBilinear(new Float32Array([0, 4]), 2, 1, 4, 1), [0, 1, 3, 4]);
+  });
+
+  it('preserves constants and is linear (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.float({ min: -5, max: 5, noNaN: true }), (iw, ih, ow, oh, c) => {
+        const out = resizeBilinear(new Float32Array(iw * ih).fill(c), iw, ih, ow, oh);
+        for (const v of out) expect(Math.abs(v - Math.fround(c))).toBeLessThan(1e-5);
+      }),
+      { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('maps crop pixels to the analysis pixel they land in', () => {
+    expect(cropToAnalysisIndex(0, 1525, 1024)).toBe(0);
+    expect(cropToAnalysisIndex(1524, 1525, 1024)).toBe(1023);
+    expect(cropToAnalysisIndex(762, 1525, 1024)).toBe(512);
+  });
+});
+
+describe('pedestal statistics', () => {
+  const cfg = geometryForSize(96); // crop (16, 16, 64, 64) → 48² grid (rounded to 16)
+
+  it('scales the spec geometry to smaller frames', () => {
+    const full = preprocessSchema.parse({});
+    expect(full.crop).toEqual({ x: 375, y: 375, width: 1525, height: 1525 });
+    expect(full.analysisWidth).toBe(1024);
+    const q = geometryForSize(576);
+    expect(q.crop).toEqual({ x: 94, y: 94, width: 381, height: 381 });
+    expect(q.analysisWidth).toBe(256);
+  });
+
+  it('normalised pedestals have μ ≈ (0 − min)/(max − min) and σ ≈ noise/(span·scale)', async () => {
+    const frames = noiseFrames(12, 96, 7, { sigma: 3 });
+    const stats = await computePedestalStats(sequenceOf(frames), cfg);
+    const { min, max } = stats.extrema;
+    expect(min).toBeLessThan(0);
+    expect(max).toBeGreaterThan(0);
+    let mu = 0;
+    for (const v of stats.mu) mu += v;
+    mu /= stats.mu.length;
+    expectClose(mu, (0 - min) / (max - min), 1e-4);
+    // the 64→48 bilinear resize averages neighbours, so σ shrinks; it stays within (0.5, 1]× the raw σ
+    let s = 0;
+    for (const v of stats.sigma) s += v;
+    s /= stats.sigma.length;
+    const raw = 3 / 65535 / (max - min);
+    expect(s).toBeGreaterThan(0.5 * raw);
+    expect(s).toBeLessThan(1.05 * raw);
+  });
+
+  it('percentile extrema are inside the exact extrema and immune to one hot pixel', async () => {
+    const frames = noiseFrames(6, 96, 3);
+    frames[2].data[40 * 96 + 40] = 60000; // a hot pixel in one frame only
+    const exact = await computePedestalStats(sequenceOf(frames), cfg);
+    const robust = await computePedestalStats(sequenceOf(frames), { ...cfg, extrema: 'percentile', extremaPercentiles: [0.1, 99.9] });
+    expect(exact.extrema.max).toBeGreaterThan(0.5);
+    expect(robust.extrema.max).toBeLessThan(0.001);
+    expect(robust.extrema.min).toBeGreaterThanOrEqual(exact.extrema.min);
+  });
+
+  it('round-trips through the artefact and preprocesses identically after reload', async () => {
+    const frames = noiseFrames(5, 96, 11);
+    const stats = await computePedestalStats(sequenceOf(frames), cfg);
+    const dir = mkdtempSync(join(tmpdir(), 'tpcv-stats-'));
+    savePedestalStats(dir, stats);
+    expect(readdirSync(dir).sort()).toEqual(['mean.npy', 'mu.npy', 'sigma.npy', 'stats.json']);
+    const back = loadPedestalStats(dir);
+    expect(back.extrema).toEqual(stats.extrema);
+    expect(back.config).toEqual(stats.config);
+    const a = preprocessFrame(frames[0], stats);
+    const b = preprocessFrame(frames[0], back);
+    expect(Buffer.from(b.buffer).equals(Buffer.from(a.buffer))).toBe(true);
+  });
+
+  it('uses frozen constants: a frame brighter by 10 counts shifts by 10/65535/span, whatever its own extrema', async () => {
+    const frames = noiseFrames(4, 96, 5);
+    const stats = await computePedestalStats(sequenceOf(frames), cfg);
+    const bright = makeFrame(96, 96, frames[0].data.map((v) => v + 10), {});
+    const a = preprocessFrame(frames[0], stats);
+    const b = preprocessFrame(bright, stats);
+    const expected = 10 / 65535 / (stats.extrema.max - stats.extrema.min);
+    for (let i = 0; i < a.length; i += 97) expectClose(b[i] - a[i], expected, 1e-5);
+  });
+
+  it('rejects frames of the wrong size or with NaN, naming the frame', async () => {
+    const frames = noiseFrames(3, 96, 1);
+    const stats = await computePedestalStats(sequenceOf(frames), cfg);
+    expect(() => preprocessFrame(makeFrame(64, 64, new Uint16Array(64 * 64), { source: 'run7/ped_3.npy' }), stats)).toThrow(
+      /run7\/ped_3\.npy: wrong dimensions: expected 96×96, got 64×64/,
+    );
+    const nan = new Float32Array(96 * 96).fill(100);
+    nan[5 * 96 + 3] = NaN;
+    expect(() => preprocessFrame(makeFrame(96, 96, nan, { source: 'bad.npy' }), stats)).toThrow(/bad\.npy: pixel \(3, 5\) is NaN/);
+  });
+
+  it('rejects unknown configuration keys naming them', () => {
+    expect(() => resolvePipelineConfig({ roi: { tau: 0.1, radius: 3 } })).toThrow(/roi/);
+    expect(() => resolvePipelineConfig({ preprocess: { crop: { x: 2000, y: 0, width: 1525, height: 10 } } })).toThrow(/exceeds/);
+  });
+});
