@@ -1,0 +1,143 @@
+/**
+ * Format dispatch used by every command: which reader or writer a path needs, which files of a
+ * directory are frames, and whether a frame is fit to process.
+ * In: paths to .npy (2-D frame or (N, H, W) stack), .tif/.tiff (single or multi-page) and .root
+ * (every 2-D histogram in the file) files, or directories holding them.
+ * Out: Frames with meta.source and meta.index; InputErrors that name the file and list the choices.
+ * The format is chosen by the file's magic bytes first (a renamed file still reads), its extension
+ * second. Ignored in directories: truth files (*.truth.json), hidden files, leftovers of interrupted
+ * atomic writes (*.tmp-*) and anything without a frame extension.
+ */
+import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { InputError } from '../core/errors.js';
+import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
+import { readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
+import { isTiffMagic, readTiffFrames, writeTiffFrames } from './tiff.js';
+
+export type FrameFormat = 'npy' | 'tiff' | 'root';
+
+const EXTENSIONS: Record<string, FrameFormat> = { '.npy': 'npy', '.tif': 'tiff', '.tiff': 'tiff', '.root': 'root' };
+const WRITABLE = ['.npy', '.tif', '.tiff'];
+const SUPPORTED_TEXT = 'NumPy .npy, TIFF .tif/.tiff, ROOT .root (2-D histograms)';
+
+/** Format of a file: magic bytes first, extension second; null when neither is known. */
+export function detectFormat(path: string): FrameFormat | null {
+  const head = readHead(path, 8);
+  if (head.length >= 6 && head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') return 'npy';
+  if (isTiffMagic(head)) return 'tiff';
+  if (head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'root') return 'root';
+  return EXTENSIONS[extname(path).toLowerCase()] ?? null;
+}
+
+/** Every frame of one file, in file order. */
+export async function readFrames(path: string): Promise<Frame[]> {
+  const format = detectFormat(path);
+  switch (format) {
+    case 'npy':
+      return readNpyFrames(path);
+    case 'tiff':
+      return readTiffFrames(path);
+    case 'root': {
+      // loaded on demand: jsroot is large and most runs never see a ROOT file
+      const { readRootFrames } = await import('./root.js');
+      return readRootFrames(path);
+    }
+    default:
+      throw new InputError(path, `unknown frame file format (supported: ${SUPPORTED_TEXT})`);
+  }
+}
+
+/** A directory → its frame files sorted by name; a file → itself. */
+export function listFrameFiles(pathOrDir: string): string[] {
+  let isDir: boolean;
+  try {
+    isDir = statSync(pathOrDir).isDirectory();
+  } catch {
+    throw new InputError(pathOrDir, 'no such file or directory');
+  }
+  if (!isDir) return [pathOrDir];
+  const names = readdirSync(pathOrDir)
+    .filter((name) => isFrameFileName(name) && statSync(join(pathOrDir, name)).isFile())
+    // numeric-aware so that frame_2 comes before frame_10, as a person would order them
+    .sort((a, b) => (a === b ? 0 : a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : 1)));
+  if (names.length === 0) {
+    throw new InputError(pathOrDir, `directory holds no frame files (supported: ${SUPPORTED_TEXT})`);
+  }
+  return names.map((name) => join(pathOrDir, name));
+}
+
+function isFrameFileName(name: string): boolean {
+  if (name.startsWith('.') || name.includes('.tmp-')) return false;
+  return extname(name).toLowerCase() in EXTENSIONS;
+}
+
+/**
+ * Throws an InputError when the frame has the wrong size or a non-finite pixel.
+ * `source` names the frame in the message, e.g. "run1.tif frame 3".
+ */
+export function validateFrame(frame: Frame, source: string, expected?: { width: number; height: number }): void {
+  if (expected && (frame.width !== expected.width || frame.height !== expected.height)) {
+    throw new InputError(
+      source,
+      `wrong frame size: expected ${expected.width}×${expected.height}, got ${frame.width}×${frame.height}`,
+    );
+  }
+  const i = firstNonFinite(frame.data);
+  if (i >= 0) {
+    const v = frame.data[i];
+    const what = Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+    throw new InputError(source, `pixel (${i % frame.width}, ${Math.floor(i / frame.width)}) is ${what}`);
+  }
+}
+
+/** Write one frame, format from the extension (.npy, .tif, .tiff); atomic. */
+export function writeFrame(path: string, frame: Frame): void {
+  writeFrames(path, [frame]);
+}
+
+/**
+ * Write frames to one file: a .npy of one frame is 2-D (H, W), of several a 3-D stack (N, H, W) that
+ * needs equal sizes and pixel types; a TIFF gets one page per frame. Atomic.
+ */
+export function writeFrames(path: string, frames: readonly Frame[]): void {
+  const ext = extname(path).toLowerCase();
+  if (frames.length === 0) throw new InputError(path, 'no frames to write');
+  if (ext === '.tif' || ext === '.tiff') return writeTiffFrames(path, frames);
+  if (ext !== '.npy') {
+    throw new InputError(path, `cannot write frames as '${ext || '(no extension)'}' (supported: ${WRITABLE.join(', ')})`);
+  }
+  if (frames.length === 1) return writeNpyFrame(path, frames[0]);
+  const [first] = frames;
+  const dtype = dtypeOf(first.data);
+  frames.forEach((f, k) => {
+    if (f.width !== first.width || f.height !== first.height || dtypeOf(f.data) !== dtype) {
+      throw new InputError(
+        path,
+        `a .npy stack needs equal frames: frame ${k} is ${f.width}×${f.height} ${dtypeOf(f.data)}, frame 0 is ${first.width}×${first.height} ${dtype}`,
+      );
+    }
+  });
+  const n = first.width * first.height;
+  const stack = new (first.data.constructor as new (length: number) => PixelArray)(n * frames.length);
+  frames.forEach((f, k) => (stack as Float64Array).set(f.data as Float64Array, k * n));
+  writeNpyArray(path, [frames.length, first.height, first.width], stack);
+}
+
+function readHead(path: string, length: number): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new InputError(path, `cannot read: ${(err as Error).message}`);
+  }
+  try {
+    const buf = new Uint8Array(length);
+    const n = readSync(fd, buf, 0, length, 0);
+    return buf.subarray(0, n);
+  } catch (err) {
+    throw new InputError(path, `cannot read: ${(err as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
+}
