@@ -33,6 +33,7 @@ export interface AreaCutChartOptions extends ChartSize {
 
 const isNum = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 const floorTo = (x: number, step: number) => Math.floor(x / step + 1e-9) * step;
+const ceilTo = (x: number, step: number) => Math.ceil(x / step - 1e-9) * step;
 const round6 = (x: number) => Number(x.toFixed(6)); // keeps data (and so the SVG aria labels) tidy
 
 /** Same colour for the same method in every chart: an explicit domain, in result order. */
@@ -68,7 +69,8 @@ export function areaCutDomain(methods: MethodResult[], reference: number): [numb
 function visibleYDomain(points: { x: number; y: number }[], xDomain: [number, number]): [number, number] {
   const ys = points.filter((p) => p.x >= xDomain[0] && p.x <= xDomain[1]).map((p) => p.y);
   if (ys.length === 0) return [0, 1];
-  return [Math.max(0, floorTo(Math.min(...ys), 0.05)), 1];
+  const lo = Math.max(0, floorTo(Math.min(...ys), 0.05));
+  return [lo, Math.min(1, Math.max(lo + 0.05, ceilTo(Math.max(...ys) + 0.005, 0.05)))];
 }
 
 function referenceRule(reference: number, field: string) {
