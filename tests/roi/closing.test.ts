@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { closeMask, DEFAULT_CLOSING_RADIUS, dilateMask, erodeMask } from '../../src/roi/closing.js';
+import { squaredDistanceToBackground, squaredDistanceToForeground } from '../../src/roi/distance-transform.js';
 import { maskArb, parseMask, show } from './arbitraries.js';
 
 // Naive reference, written straight from the definitions (O(N·r²)); lives only here, never in src.
@@ -46,6 +47,13 @@ function naiveErode(mask: Uint8Array, width: number, height: number, r: number):
 
 const naiveClose = (m: Uint8Array, w: number, h: number, r: number) => naiveErode(naiveDilate(m, w, h, r), w, h, r);
 
+// Second reference for larger cases: the definitions as thresholds of the exact distance transform
+// (itself checked against brute force in distance-transform.test.ts).
+const edtDilate = (m: Uint8Array, w: number, h: number, r: number) =>
+  Uint8Array.from(squaredDistanceToForeground(m, w, h), (d) => (d <= r * r ? 1 : 0));
+const edtErode = (m: Uint8Array, w: number, h: number, r: number) =>
+  Uint8Array.from(squaredDistanceToBackground(m, w, h), (d) => (d > r * r ? 1 : 0));
+
 // Radii 0–6 in half-pixel steps: integer radii plus disks whose r² is not an integer.
 const radiusArb = fc.integer({ min: 0, max: 12 }).map((k) => k / 2);
 
@@ -59,6 +67,31 @@ describe('closeMask / dilateMask / erodeMask', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('equal the distance-transform thresholds on larger masks and radii', () => {
+    fc.assert(
+      fc.property(maskArb(90), fc.integer({ min: 0, max: 45 }), ({ width, height, mask }, r) => {
+        expect(show(dilateMask(mask, width, height, r), width)).toBe(show(edtDilate(mask, width, height, r), width));
+        expect(show(erodeMask(mask, width, height, r), width)).toBe(show(edtErode(mask, width, height, r), width));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('handle radii beyond one byte of column distance (wider scratch) and beyond the image', () => {
+    // r = 300 on a 7×400 image: column distances up to 301 need the 16-bit scratch.
+    const width = 7;
+    const height = 400;
+    const mask = new Uint8Array(width * height);
+    mask[3] = 1;
+    mask[399 * width + 6] = 1;
+    for (const r of [254, 255, 256, 300, 1000]) {
+      expect(show(dilateMask(mask, width, height, r), width)).toBe(show(edtDilate(mask, width, height, r), width));
+      expect(show(erodeMask(edtDilate(mask, width, height, 100), width, height, r), width)).toBe(
+        show(edtErode(edtDilate(mask, width, height, 100), width, height, r), width),
+      );
+    }
   });
 
   it('closing contains the mask, is idempotent, and is the identity at radius 0', () => {
