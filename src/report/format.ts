@@ -38,8 +38,8 @@ export function sci(x: number | null | undefined, digits = 2): string {
   return finite(x) ? x.toExponential(digits).replace('e+', 'e') : MISSING;
 }
 
-/** Energy in keV, fewer decimals as it grows: keV(0.83) → "0.83 keV", keV(42.4) → "42 keV". */
+/** Energy in keV, fewer decimals as it grows: keV(0.83) → "0.83 keV", keV(42.44) → "42.4 keV", keV(250) → "250 keV". */
 export function keV(x: number | null | undefined): string {
   if (!finite(x)) return MISSING;
-  return `${x < 10 ? x.toFixed(2) : x.toFixed(0)} keV`;
+  return `${x.toFixed(x < 10 ? 2 : x < 100 ? 1 : 0)} keV`;
 }
