@@ -87,11 +87,11 @@ function diskDilation(
   g: ColumnDistance,
   out: Uint8Array,
 ): void {
-  const reachMax = isqrt(r2); // largest |dy| (or |dx|) inside the disk
   const far = farOf(height, r2);
-  // halfWidth[dy] = largest |dx| with dx² + dy² ≤ r2, for dy = 0 … reachMax; −1 for "far" (no interval).
+  // halfWidth[dy] = largest |dx| with dx² + dy² ≤ r2, for every column distance dy below `far`;
+  // −1 for `far` itself (no interval).
   const halfWidth = new Int32Array(far + 1);
-  for (let dy = 0; dy <= reachMax; dy++) halfWidth[dy] = isqrt(r2 - dy * dy);
+  for (let dy = 0; dy < far; dy++) halfWidth[dy] = isqrt(r2 - dy * dy);
   halfWidth[far] = -1;
   const source = erode ? 0 : 1; // which mask value is dilated (in the 0/1 sense: mask ≠ 0 counts as 1)
   const hit = erode ? 0 : 1; // value written where the dilation covers a pixel

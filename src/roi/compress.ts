@@ -146,7 +146,7 @@ export function decodeRoiFrame(bytes: Uint8Array, source: string): DecodedRoiFra
     throw new InputError(source, problem);
   };
   // 1. Magic, version and header: enough to know the exact file size.
-  if (bytes.length < 8) fail(`not a .roi file: ${bytes.length} bytes, shorter than the magic`);
+  if (bytes.length < 8) fail(`truncated or not a .roi file: ${bytes.length} bytes, shorter than the 8-byte magic`);
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
   if (!magic.startsWith('TPCROI')) fail(`not a .roi file (magic ${JSON.stringify(magic)}, expected "${ROI_MAGIC}")`);
   if (magic !== ROI_MAGIC) fail(`unsupported .roi version "${magic.slice(6)}" (this reader knows "${ROI_MAGIC.slice(6)}")`);
