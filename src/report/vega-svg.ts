@@ -32,12 +32,44 @@ export function roundSvgNumbers(svg: string): string {
   });
 }
 
-export async function renderVegaLite(spec: TopLevelSpec): Promise<string> {
+/** FNV-1a of a string, as 8 hex digits: a short deterministic tag. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/**
+ * Renames the clip-path and gradient ids vega numbers from a process-wide counter ("clip12"): as they
+ * are, the same chart renders differently depending on what was rendered before, and two inline
+ * SVGs in one page can collide. Renumbered per chart under a prefix, in order of appearance.
+ */
+export function localizeSvgIds(svg: string, prefix: string): string {
+  const names = new Map<string, string>();
+  const local = (id: string) => {
+    let name = names.get(id);
+    if (name === undefined) {
+      name = `${prefix}-${names.size + 1}`;
+      names.set(id, name);
+    }
+    return name;
+  };
+  return svg
+    .replace(/id="((?:clip|gradient_)\d+)"/g, (_m, id: string) => `id="${local(id)}"`)
+    .replace(/url\(#((?:clip|gradient_)\d+)\)/g, (_m, id: string) => `url(#${local(id)})`);
+}
+
+export interface RenderOptions {
+  /** Prefix of the chart's internal SVG ids; default derived from the spec, so distinct charts never collide. */
+  idPrefix?: string;
+}
+
+export async function renderVegaLite(spec: TopLevelSpec, opts: RenderOptions = {}): Promise<string> {
   const vgSpec = compile(spec).spec;
   const view = new View(parse(vgSpec), { renderer: 'none' });
   try {
     const svg = await view.toSVG();
-    return roundSvgNumbers(svg);
+    return localizeSvgIds(roundSvgNumbers(svg), opts.idPrefix ?? `vl${fnv1a(JSON.stringify(spec))}`);
   } finally {
     view.finalize();
   }

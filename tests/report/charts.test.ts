@@ -118,6 +118,14 @@ describe('rendered charts', () => {
     expect(roundSvgNumbers('M37.50000000000005,-0.0001L1.5,2.125')).toBe('M37.5,0L1.5,2.13');
   });
 
+  test('a chart renders to the same bytes whatever was rendered before it', async () => {
+    const spec = coverageVsAreaCutSpec(evaluationFixture().methods);
+    const first = await renderVegaLite(spec);
+    await renderVegaLite(spec); // advances vega's process-wide clip-id counter
+    expect(await renderVegaLite(spec)).toBe(first);
+    expect(await renderVegaLite(spec, { idPrefix: 'cov' })).toContain('clip-path="url(#cov-1)"');
+  });
+
   test('coverage vs area cut matches its golden SVG', async () => {
     const svg = await renderVegaLite(coverageVsAreaCutSpec(evaluationFixture().methods));
     expectGolden('coverage-vs-area-cut.svg', svg);
