@@ -8,12 +8,14 @@
  *      (row-major, cache friendly) instead of walking each column with a stride of `width`.
  *   2. Row pass: for every row, the lower envelope of the parabolas (x − x')² + g(x')², built in one
  *      left-to-right scan and read off in a second one.
- * Only pixels inside the image count as targets: outside the image is "nothing". The callers in
- * closing.ts turn that into their boundary conventions.
+ * Only pixels inside the image count as targets: outside the image is "nothing".
+ * closing.ts needs only "d² ≤ r²" and computes that with a thresholded variant of the same two passes;
+ * this module is its exact reference (the tests compare them) and serves anyone who needs distances.
  *
- * Output: Float64Array of squared distances in pixels². They are integers, exact in float64 for any
- * image up to 2^26 pixels a side (float32 would lose exactness above 2^24 = 4096² + …, reached on a
- * 4096×2304 frame). Pixels with no target anywhere in the image get +Infinity (empty mask).
+ * Output: Float64Array of squared distances in pixels². They are integers and exact in float64;
+ * float32 is exact only up to 2^24 ≈ 16.8 M, below 4095² + 2303² ≈ 22 M, the largest squared distance
+ * on a 4096×2304 CYGNO-04 frame, and Int32 has no +Infinity. Pixels with no target anywhere in the
+ * image get +Infinity (empty mask for the foreground transform, full mask for the background one).
  */
 import { checkLength, checkSize } from './check.js';
 
