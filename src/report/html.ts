@@ -56,9 +56,16 @@ function settings(input: ReportInput): { referenceAreaCut: number; lowEnergyRang
   };
 }
 
-/** Stable, unique-enough anchor ids for section links. */
-function anchor(prefix: string, name: string): string {
-  return `${prefix}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'x'}`;
+/** Readable anchor ids from method names, made unique ("AE refined" and "ae-refined" both slug to ae-refined). */
+function anchors(): (prefix: string, name: string) => string {
+  const used = new Set<string>();
+  return (prefix, name) => {
+    const slug = `${prefix}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'method'}`;
+    let id = slug;
+    for (let k = 2; used.has(id); k++) id = `${slug}-${k}`;
+    used.add(id);
+    return id;
+  };
 }
 
 const STYLE = `
@@ -93,6 +100,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const cfg = settings(input);
   const charts = await renderEvaluationCharts(ev.methods, { referenceAreaCut: cfg.referenceAreaCut, range: cfg.lowEnergyRange });
   const extra = input.extraSections ?? [];
+  const anchor = anchors();
 
   const nav = [
     ['summary', 'Summary'],

@@ -120,6 +120,30 @@ describe('renderReport', () => {
   });
 });
 
+describe('degenerate results', () => {
+  test('a method without sweep, events or panels still renders, with dashes', async () => {
+    const ev = evaluationFixture();
+    const m = ev.methods[1];
+    Object.assign(m, {
+      meanCoverage: Number.NaN,
+      medianCoverage: Number.NaN,
+      coverageAt978: null,
+      lowEnergyCoverage: null,
+      events: 0,
+      sweep: [],
+      lowCoverageEvents: [],
+      energyBins: m.energyBins.map((b) => ({ ...b, events: 0, medianCoverage: null, meanCoverage: null })),
+    });
+    ev.methods = [m];
+    ev.panels = [];
+    const html = await renderReport({ ...input(), evaluation: ev });
+    expect(html.match(/<svg/g)).toHaveLength(3);
+    expect(section(html, 'summary').match(/<td class="num">–<\/td>/g)?.length).toBeGreaterThanOrEqual(5);
+    expect(section(html, 'panels')).toContain('no panels');
+    expect(section(html, 'low-coverage')).toContain('none');
+  });
+});
+
 describe('writeReport', () => {
   test('writes the page atomically, leaving no temporary file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tpcvision-report-'));
