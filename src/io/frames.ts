@@ -13,7 +13,7 @@ import { extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
 import { readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
-import { isTiffMagic, readTiffFrames, writeTiffFrames } from './tiff.js';
+import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff.js';
 
 export type FrameFormat = 'npy' | 'tiff' | 'root';
 
@@ -45,6 +45,24 @@ export async function readFrames(path: string): Promise<Frame[]> {
     }
     default:
       throw new InputError(path, `unknown frame file format (supported: ${SUPPORTED_TEXT})`);
+  }
+}
+
+/**
+ * The frames of one file one at a time, for runs that do not fit in memory: a multi-page TIFF is read
+ * page by page (a 200-frame MIGDAL file is about 0.9 GB of pixels); other formats are read whole.
+ * Stopping early (break) closes the file.
+ */
+export async function* iterateFrames(path: string): AsyncGenerator<Frame> {
+  if (detectFormat(path) !== 'tiff') {
+    yield* await readFrames(path);
+    return;
+  }
+  const reader = TiffReader.open(path);
+  try {
+    yield* reader.frames();
+  } finally {
+    reader.close();
   }
 }
 

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { makeFrame } from '../../src/core/frame.js';
-import { detectFormat, listFrameFiles, readFrames, validateFrame, writeFrame, writeFrames } from '../../src/io/frames.js';
+import {
+  detectFormat,
+  iterateFrames,
+  listFrameFiles,
+  readFrames,
+  validateFrame,
+  writeFrame,
+  writeFrames,
+} from '../../src/io/frames.js';
 import { writeTiffFrames } from '../../src/io/tiff.js';
 import { f32Frame, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame } from './helpers.js';
 
@@ -66,6 +74,26 @@ describe('readFrames dispatch', () => {
       const back = await readFrames(join(dir, name));
       expect(back).toHaveLength(3);
       back.forEach((b, k) => expect(samePixels(b.data.slice(), frames[k].data)).toBe(true));
+    }
+  });
+});
+
+describe('iterateFrames', () => {
+  it('yields the same frames as readFrames, page by page, and can stop early', async () => {
+    const frames = [u16Frame(7, 3, 1), u16Frame(7, 3, 2), u16Frame(7, 3, 3)];
+    for (const name of ['iter.tif', 'iter.npy']) {
+      const path = join(dir, name);
+      writeFrames(path, frames);
+      const seen: number[] = [];
+      for await (const f of iterateFrames(path)) {
+        expect(samePixels(f.data.slice(), frames[f.meta.index as number].data)).toBe(true);
+        seen.push(f.meta.index as number);
+      }
+      expect(seen).toEqual([0, 1, 2]);
+      for await (const f of iterateFrames(path)) {
+        expect(f.meta.index).toBe(0);
+        break; // the TIFF reader's file is closed by the generator's finally
+      }
     }
   });
 });
