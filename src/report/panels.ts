@@ -14,8 +14,9 @@ import { escapeHtml, keV, pct, sig } from './format.js';
 
 export interface PanelOptions {
   /**
-   * Widest image in the page, px; wider panels are block-reduced (default 384: a 1024² grid becomes
-   * 342², about 0.6 MB per noisy image instead of 1.7 MB at full size; the page shows them 300 px wide).
+   * Widest image in the page, px; wider panels are block-reduced (default 384: a 1024² grid of
+   * pedestal noise becomes 342², about 0.4 MB of base64 per image instead of 4 MB at full size; the
+   * page shows them 300 px wide).
    */
   maxWidth?: number;
   /** Colour map of the anomaly score (default 'magma'). */
