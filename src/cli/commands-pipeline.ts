@@ -179,7 +179,7 @@ export function registerPipelineCommands(program: Command): void {
       const provenance = { tool: 'tpcvision', version: toolVersion(), data: resolve(data), stats: resolve(o.stats), calibration: resolve(o.calibration), config: cfg };
       writeEvaluation(o.out, result, provenance);
       if (o.report) {
-        writeReport(resolve(o.out, 'report.html'), {
+        await writeReport(resolve(o.out, 'report.html'), {
           title: `tpcvision evaluation of ${data}`,
           evaluation: result,
           provenance: { tool: 'tpcvision', version: toolVersion(), command: process.argv.slice(2).join(' '), config: cfg },

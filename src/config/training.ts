@@ -32,7 +32,7 @@ export const trainingSchema = z.strictObject({
    */
   reestimateBatchNorm: z.boolean().default(true),
   /** Filters of the four encoder levels (spec: 22, 44, 66, 88). */
-  filters: z.array(z.number().int().positive()).length(4).default([22, 44, 66, 88]),
+  filters: z.tuple([z.number().int().positive(), z.number().int().positive(), z.number().int().positive(), z.number().int().positive()]).default([22, 44, 66, 88]),
 });
 export type TrainingConfig = z.infer<typeof trainingSchema>;
 

@@ -50,7 +50,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
   const log = opts.log ?? (() => {});
-  const o = { ...DEMO_DEFAULTS, ...stripUndefined(opts) };
+  const o = { ...DEMO_DEFAULTS, ...stripUndefined(opts), seed: opts.seed };
   const out = resolve(opts.outDir);
 
   // 1. simulate
@@ -113,7 +113,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: 'demo', demo: o, config: cfg, simulation: lime };
   writeEvaluation(out, evaluation, provenance);
   const report = join(out, 'report.html');
-  writeReport(report, {
+  await writeReport(report, {
     title: `tpcvision demo — simulated LIME run (${o.size}² frames, seed ${o.seed})`,
     evaluation,
     provenance: { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: 'tpcvision demo', config: cfg },

@@ -173,7 +173,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
     state = { epoch: -1, learningRate: cfg.learningRate, bestValLoss: Infinity, epochsWithoutImprovement: 0, lambda, history: [] };
   }
 
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const vars = model.trainableWeights.map((w: { read(): tf.Tensor }) => w.read() as tf.Variable);
   const batchesPerEpoch = Math.ceil(train.length / cfg.batchSize);
   const last = Math.min(cfg.epochs - 1, opts.stopAfterEpoch ?? Infinity);
   for (let epoch = state.epoch + 1; epoch <= last; epoch++) {
