@@ -40,81 +40,70 @@ export function decompress(compression: number, src: Uint8Array, expected: numbe
  * TIFF LZW (6.0 spec, MSB-first codes, 9–12 bits, "early change": the code width grows one code
  * before the table would overflow it). Stops at EOI, at the end of the input, or once `expected`
  * bytes are out.
+ * Each table entry is kept as (offset, length) of an earlier stretch of the output, not as a chain
+ * of prefixes: an entry is always the previous code's string followed by the next byte written, so
+ * it already sits contiguously in the output, and decoding becomes short forward copies.
  */
 export function lzwDecode(src: Uint8Array, expected: number): Uint8Array {
   const CLEAR = 256;
   const EOI = 257;
-  const prefix = new Int32Array(4096);
-  const suffix = new Uint8Array(4096);
-  const length = new Int32Array(4096);
-  for (let i = 0; i < 256; i++) {
-    prefix[i] = -1;
-    suffix[i] = i;
-    length[i] = 1;
-  }
+  const offsets = new Int32Array(4096);
+  const lengths = new Int32Array(4096);
   const out = new Uint8Array(expected);
   let pos = 0;
-  let bitPos = 0;
-  const totalBits = src.length * 8;
+  let inPos = 0; // next input byte
+  let bitBuf = 0; // the low `bitCount` bits are unread input, most significant first
+  let bitCount = 0;
   let width = 9;
   let next = 258;
-  let prev = -1;
+  let prevOff = -1; // where the previous code's string was written; -1 right after a clear
+  let prevLen = 0;
 
-  // writes the string of `code` at out[pos..], clipped to the output; returns its first byte
-  const emit = (code: number): number => {
-    const len = length[code];
-    let c = code;
-    for (let k = len - 1; k >= 0; k--) {
-      if (pos + k < expected) out[pos + k] = suffix[c];
-      if (k === 0) break;
-      c = prefix[c];
+  while (pos < expected) {
+    // read `width` bits MSB-first, a byte at a time (a camera page is millions of codes)
+    while (bitCount < width && inPos < src.length) {
+      bitBuf = ((bitBuf & ((1 << bitCount) - 1)) << 8) | src[inPos++];
+      bitCount += 8;
     }
-    const first = suffix[c];
-    pos += len;
-    return first;
-  };
-
-  while (pos < expected && bitPos + width <= totalBits) {
-    // read `width` bits MSB-first
-    let code = 0;
-    for (let b = 0; b < width; b++) {
-      const bit = (src[(bitPos + b) >> 3] >> (7 - ((bitPos + b) & 7))) & 1;
-      code = (code << 1) | bit;
-    }
-    bitPos += width;
+    if (bitCount < width) break; // input exhausted without EOI
+    const code = (bitBuf >>> (bitCount - width)) & ((1 << width) - 1);
+    bitCount -= width;
     if (code === EOI) break;
     if (code === CLEAR) {
       width = 9;
       next = 258;
-      prev = -1;
+      prevOff = -1;
       continue;
     }
-    if (prev === -1) {
-      if (code > 255) throw new Error(`corrupt LZW data: code ${code} right after a clear`);
-      emit(code);
-      prev = code;
-      continue;
-    }
-    let first: number;
-    if (code < next) {
-      first = emit(code);
-    } else if (code === next) {
-      // the KwKwK case: the string is prev's string plus its own first byte
-      const prevFirst = emit(prev);
-      if (pos < expected) out[pos] = prevFirst;
-      pos += 1;
-      first = prevFirst;
+    let off: number;
+    let len: number;
+    if (code < 256) {
+      out[pos] = code;
+      off = pos;
+      len = 1;
+    } else if (code < next && prevOff >= 0) {
+      off = offsets[code];
+      len = lengths[code];
+    } else if (code === next && prevOff >= 0) {
+      // the KwKwK case: the previous string plus its own first byte, which a forward copy of
+      // prevLen + 1 bytes from prevOff produces (the last byte read is the first one written)
+      off = prevOff;
+      len = prevLen + 1;
     } else {
-      throw new Error(`corrupt LZW data: code ${code} beyond table size ${next}`);
+      throw new Error(`corrupt LZW data: code ${code} with a table of ${next} entries${prevOff < 0 ? ' right after a clear' : ''}`);
     }
-    if (next < 4096) {
-      prefix[next] = prev;
-      suffix[next] = first;
-      length[next] = length[prev] + 1;
+    const n = Math.min(len, expected - pos);
+    if (code >= 256) for (let k = 0; k < n; k++) out[pos + k] = out[off + k];
+    if (prevOff >= 0 && next < 4096) {
+      // new entry: previous string + this string's first byte, contiguous at prevOff
+      offsets[next] = prevOff;
+      lengths[next] = prevLen + 1;
       next++;
     }
     if (next + 1 >= 1 << width && width < 12) width++;
-    prev = code;
+    prevOff = pos;
+    prevLen = len;
+    pos += len;
   }
   return pos >= expected ? out : out.subarray(0, pos);
 }

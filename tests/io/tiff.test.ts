@@ -232,6 +232,19 @@ describe('TIFF errors name the file and the problem', () => {
     expect(errorOf(() => parseTiff(patchTag(good, 259, 8), 'z.tif')).message).toMatch(/z\.tif: page 0, strip 0: Deflate data cannot be decoded/);
   });
 
+  it('compressed data cut short', () => {
+    // libtiff's one-strip LZW file with its strip byte count halved: the codes run out early
+    const { bytes } = LIBTIFF_FIXTURES.lzwLongStrip;
+    const v = new DataView(bytes.buffer, bytes.byteOffset);
+    const ifd = v.getUint32(4, true);
+    let count = 0;
+    for (let e = 0; e < v.getUint16(ifd, true); e++) if (v.getUint16(ifd + 2 + 12 * e, true) === 279) count = v.getUint32(ifd + 10 + 12 * e, true);
+    const cut = patchTag(bytes, 279, Math.floor(count / 2));
+    expect(errorOf(() => parseTiff(cut, 'lzw.tif')).message).toMatch(
+      /lzw\.tif: page 0, strip 0 decodes to \d+ bytes, needs 6144 \(corrupt or cut-off data\)/,
+    );
+  });
+
   it('an IFD chain that loops', () => {
     const loop = good.slice();
     const v = new DataView(loop.buffer);
