@@ -4,14 +4,14 @@
  * multi-page TIFF) yield every frame in order.
  */
 import type { Frame } from '../core/frame.js';
-import { readFrames } from './frames.js';
+import { iterateFrames } from './frames.js';
 
 export type FrameSequence = () => AsyncIterable<Frame>;
 
 export function fileSequence(paths: string[]): FrameSequence {
   return async function* () {
     for (const path of paths) {
-      for (const frame of await readFrames(path)) yield frame;
+      yield* iterateFrames(path); // TIFF pages one at a time: a 200-page file is never held twice
     }
   };
 }
