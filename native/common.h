@@ -1,0 +1,52 @@
+// Shared helpers of the tpcvision native addon: the one oneDNN engine/stream, argument
+// unpacking (tfjs hands us Float32Arrays and plain number arrays) and the primitive cache key.
+// Every kernel family lives in its own .cc file and registers its functions through an init*().
+#pragma once
+#include <napi.h>
+#include <dnnl.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tpc {
+
+dnnl::engine& cpuEngine();
+dnnl::stream& cpuStream();
+
+// Pointer to the float data of a Float32Array argument; throws a JS TypeError when the argument
+// is not a Float32Array or holds fewer than `expected` elements (a wrong size would be a silent
+// out-of-bounds write in C++).
+float* floatArg(const Napi::CallbackInfo& info, size_t index, size_t expected, const char* what);
+std::vector<int64_t> dimsArg(const Napi::CallbackInfo& info, size_t index, const char* what);
+int64_t intArg(const Napi::CallbackInfo& info, size_t index, const char* what);
+double numberArg(const Napi::CallbackInfo& info, size_t index, const char* what);
+int64_t product(const std::vector<int64_t>& dims);
+
+// Cache key from a kernel tag and the integer parameters that shape its primitive.
+std::string cacheKey(const char* tag, std::initializer_list<const std::vector<int64_t>*> parts);
+
+// node-addon-api turns only Napi::Error into a JS exception; a dnnl::error or std::bad_alloc
+// escaping a callback would abort the whole process. Every exported function is wrapped in this.
+using NativeFn = Napi::Value (*)(const Napi::CallbackInfo&);
+template <NativeFn F>
+Napi::Value Guard(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const dnnl::error& e) {
+    throw Napi::Error::New(info.Env(), std::string("tpcvision native (oneDNN status ") + std::to_string(e.status) + "): " + e.what());
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), std::string("tpcvision native: ") + e.what());
+  }
+}
+
+void initConv(Napi::Env env, Napi::Object exports);
+void initMatmul(Napi::Env env, Napi::Object exports);
+void initEltwise(Napi::Env env, Napi::Object exports);
+void initReduce(Napi::Env env, Napi::Object exports);
+void initLayout(Napi::Env env, Napi::Object exports);
+void initBatchNorm(Napi::Env env, Napi::Object exports);
+
+}  // namespace tpc

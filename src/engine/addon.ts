@@ -1,0 +1,74 @@
+/**
+ * Loads the compiled oneDNN addon (build/Release/tpcvision_native.node, built by `npm ci` through
+ * node-gyp against Debian's libdnnl). When it is absent or cannot load its shared library, throws a
+ * NativeEngineUnavailable that says which apt package to install and which command rebuilds it;
+ * select-backend.ts turns that into a warning and the cpu backend.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The functions the addon exports (see native/*.cc). All buffers are float32, NHWC. */
+export interface NativeAddon {
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  dnnlVersion(): string;
+  conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...geometry: ConvGeometryArgs): void;
+  conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...geometry: ConvGeometryArgs): void;
+  conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: ConvGeometryArgs): void;
+  conv2dImplInfo(kind: 'fwd' | 'bwd_data' | 'bwd_weights', ...geometry: ConvGeometryArgs): string;
+  batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: [number, number, number, number, number], transposeA: boolean, transposeB: boolean): void;
+  unary(op: number, x: Float32Array, out: Float32Array, size: number, alpha: number): void;
+  binary(op: number, mode: number, a: Float32Array, b: Float32Array, out: Float32Array, size: number, channels: number): void;
+  reduceMiddle(x: Float32Array, out: Float32Array, outer: number, r: number, inner: number, mean: boolean): void;
+  concatLast(inputs: Float32Array[], channels: number[], out: Float32Array, rows: number): void;
+  slice(x: Float32Array, out: Float32Array, shape: number[], begin: number[], size: number[]): void;
+  broadcastChannels(v: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, rows: number, channels: number, epsilon: number): void;
+}
+
+/** [srcShape NHWC, filterShape HWIO, dstShape NHWC, strides [h, w], pads [t, b, l, r], dilations [h, w]] */
+export type ConvGeometryArgs = [number[], number[], number[], number[], number[], number[]];
+
+export class NativeEngineUnavailable extends Error {
+  constructor(reason: string) {
+    super(
+      `tpcvision native engine unavailable: ${reason}\n` +
+        `  Install oneDNN:   apt-get install -y libdnnl-dev\n` +
+        `  Rebuild addon:    npm rebuild tpcvision  (or, in the repository: npm run install)\n` +
+        `  Without it tpcvision runs on the pure-JS tfjs 'cpu' backend (about 50x slower).`,
+    );
+    this.name = 'NativeEngineUnavailable';
+  }
+}
+
+/** The repository root: the nearest directory above this module holding binding.gyp. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'binding.gyp')) && existsSync(join(dir, 'package.json'))) {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'tpcvision') return dir;
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new NativeEngineUnavailable('cannot find the tpcvision package root (binding.gyp)');
+    dir = up;
+  }
+}
+
+let cached: NativeAddon | undefined;
+
+export function loadNativeAddon(): NativeAddon {
+  if (cached) return cached;
+  const path = join(packageRoot(), 'build', 'Release', 'tpcvision_native.node');
+  if (!existsSync(path)) throw new NativeEngineUnavailable(`${path} has not been built`);
+  try {
+    cached = createRequire(import.meta.url)(path) as NativeAddon;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const why = /libdnnl/.test(msg) ? 'the oneDNN shared library (libdnnl.so) is missing' : 'the addon failed to load';
+    throw new NativeEngineUnavailable(`${why} (${msg})`);
+  }
+  return cached;
+}

@@ -1,0 +1,12 @@
+/**
+ * Engine stage: how tensors are computed, not what is computed. In: tfjs models and tensors from
+ * the model and training stages. Out: (1) the 'tpcvision-native' tfjs backend, where convolutions
+ * (forward, backward-data, backward-weights, hence also transposed convolutions), batched matmul,
+ * batch norm, activations, concat/slice/tile and reductions run in a oneDNN/OpenMP addon while
+ * autograd, optimizers and serialization stay tfjs; (2) export of a trained LayersModel to ONNX
+ * (batch norm folded into convolutions, NHWC handled) and inference with ONNX Runtime. Ignores
+ * which model it runs, data and configuration; see docs/ENGINE.md for install and GPU use.
+ */
+export { loadNativeAddon, NativeEngineUnavailable, type NativeAddon } from './addon.js';
+export { NATIVE_BACKEND, NativeBackend, nativeKernelConfigs, registerNativeBackend } from './native-backend.js';
+export { selectBackend, type EngineChoice, type SelectBackendOptions } from './select-backend.js';

@@ -1,0 +1,56 @@
+/**
+ * Helpers shared by the native kernels: typed access to the Float32Array behind a TensorInfo,
+ * output allocation, and the cpu kernel to fall back to when a case (dtype, layout, broadcast
+ * pattern, tiny size) is not handled natively.
+ */
+import { getKernel, util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { loadNativeAddon, type NativeAddon } from '../addon.js';
+
+export interface KernelArgs {
+  // tfjs passes a map of named inputs; optional ones (bias, scale, ...) may be absent at runtime.
+  inputs: Record<string, TensorInfo>;
+  backend: MathBackendCPU;
+  attrs?: NamedAttrMap;
+}
+
+/** Below this many output elements the N-API call costs more than the JS loop saves. */
+export const NATIVE_MIN_ELEMENTS = 1024;
+
+export function addon(): NativeAddon {
+  return loadNativeAddon();
+}
+
+/** The float32 values of t, or null when t is not float32 (the caller then falls back). */
+export function f32(backend: MathBackendCPU, t: TensorInfo | undefined): Float32Array | null {
+  if (t == null || t.dtype !== 'float32') return null;
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : null;
+}
+
+export function f32OrThrow(backend: MathBackendCPU, t: TensorInfo): Float32Array {
+  const v = f32(backend, t);
+  if (v == null) throw new Error(`native kernel: expected a float32 tensor, got ${t.dtype}`);
+  return v;
+}
+
+/** A fresh float32 output buffer and the TensorInfo that owns it. */
+export function output(backend: MathBackendCPU, shape: number[]): { info: TensorInfo; values: Float32Array } {
+  const values = new Float32Array(util.sizeFromShape(shape));
+  return { info: backend.makeTensorInfo(shape, 'float32', values), values };
+}
+
+/** The cpu backend's implementation of a kernel, run on our backend (it extends MathBackendCPU). */
+export function cpuKernel(kernelName: string): KernelFunc {
+  const config = getKernel(kernelName, 'cpu');
+  if (config == null) throw new Error(`cpu backend has no kernel ${kernelName}`);
+  return config.kernelFunc;
+}
+
+export function fallback(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  return cpuKernel(kernelName)(args as unknown as Parameters<KernelFunc>[0]);
+}
+
+export function shapesEqual(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

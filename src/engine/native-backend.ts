@@ -1,0 +1,69 @@
+/**
+ * The 'tpcvision-native' TensorFlow.js backend: tfjs's cpu backend (same tensor storage, every
+ * kernel it has) with the heavy kernels replaced by oneDNN / OpenMP ones from kernels/. Models,
+ * autograd, optimizers and serialization stay tfjs; only kernel execution changes. Each native
+ * kernel falls back to the cpu kernel for cases it does not handle (dtype, layout, tiny sizes).
+ */
+import '@tensorflow/tfjs-backend-cpu'; // registers the 'cpu' backend and its kernel configs
+// tfjs-core's Node bundle registers no gradient functions; tfjs-layers' bundle registers them all.
+// Training on this backend needs them, so loading the backend guarantees they are there.
+import '@tensorflow/tfjs-layers';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { getKernelsForBackend, registerBackend, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { loadNativeAddon } from './addon.js';
+import { batchMatMulConfig } from './kernels/batch-matmul.js';
+import { binaryConfigs } from './kernels/binary.js';
+import { concatConfig } from './kernels/concat.js';
+import { conv2dConfig } from './kernels/conv2d.js';
+import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
+import { fusedBatchNormConfig } from './kernels/fused-batch-norm.js';
+import { fusedConv2dConfig } from './kernels/fused-conv2d.js';
+import { reduceConfigs } from './kernels/reduce.js';
+import { sliceConfig } from './kernels/slice.js';
+import { tileConfig } from './kernels/tile.js';
+import { unaryConfigs } from './kernels/unary.js';
+
+export const NATIVE_BACKEND = 'tpcvision-native';
+
+/** Same storage and behaviour as the cpu backend; a distinct class so tfjs can tell them apart. */
+export class NativeBackend extends MathBackendCPU {}
+
+/** The kernels this backend runs natively (the rest are the cpu backend's). */
+export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): KernelConfig[] {
+  return [
+    conv2dConfig(backendName),
+    fusedConv2dConfig(backendName),
+    conv2dBackpropInputConfig(backendName),
+    conv2dBackpropFilterConfig(backendName),
+    batchMatMulConfig(backendName),
+    fusedBatchNormConfig(backendName),
+    concatConfig(backendName),
+    sliceConfig(backendName),
+    tileConfig(backendName),
+    ...unaryConfigs(backendName),
+    ...binaryConfigs(backendName),
+    ...reduceConfigs(backendName),
+  ];
+}
+
+let registered = false;
+
+/**
+ * Registers the backend (idempotent). Throws NativeEngineUnavailable, with install instructions,
+ * when the addon or oneDNN is missing. Priority 0 (below cpu's 1): tfjs never picks it on its own;
+ * select-backend.ts is the one place that does.
+ */
+export function registerNativeBackend(threads?: number): void {
+  const addon = loadNativeAddon();
+  if (threads != null) addon.setNumThreads(threads);
+  if (registered) return;
+  const native = nativeKernelConfigs();
+  const overridden = new Set(native.map((k) => k.kernelName));
+  for (const config of getKernelsForBackend('cpu')) {
+    if (!overridden.has(config.kernelName)) registerKernel({ ...config, backendName: NATIVE_BACKEND });
+  }
+  for (const config of native) registerKernel(config);
+  registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
+  registered = true;
+}

@@ -1,0 +1,144 @@
+/**
+ * Every native kernel against tfjs's reference cpu backend on seeded random shapes (stride 2, odd
+ * sizes, batch > 1, both paddings), relative error < 1e-4 in float32. Sizes stay small (fast on two
+ * cores) but above NATIVE_MIN_ELEMENTS so the element-wise kernels take the native path.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import { loadNativeAddon, NATIVE_BACKEND, registerNativeBackend } from '../../src/engine/index.js';
+import { expectClose, randomArray } from './helpers.js';
+
+/** Runs fn on cpu and on the native backend with the same inputs; returns both flat outputs. */
+async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    const outs = tf.tidy(fn);
+    const list = Array.isArray(outs) ? outs : [outs];
+    const data = list.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(list);
+    return data;
+  };
+  return [await run('cpu'), await run(NATIVE_BACKEND)];
+}
+
+async function check(what: string, fn: () => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
+  const [ref, nat] = await both(fn);
+  ref.forEach((r, i) => expectClose(nat[i], r, tol, `${what}[${i}]`));
+}
+
+beforeAll(() => registerNativeBackend());
+
+describe('native convolution kernels', () => {
+  it('pick optimised oneDNN implementations, never the reference one', () => {
+    const addon = loadNativeAddon();
+    const g: Parameters<typeof addon.conv2dImplInfo> extends [unknown, ...infer R] ? R : never = [
+      [2, 32, 32, 22], [3, 3, 22, 44], [2, 16, 16, 44], [2, 2], [0, 1, 0, 1], [1, 1],
+    ];
+    for (const kind of ['fwd', 'bwd_data', 'bwd_weights'] as const) {
+      expect(addon.conv2dImplInfo(kind, ...g)).not.toMatch(/^ref/);
+    }
+  });
+
+  it('Conv2D, FusedConv2D, Conv2DBackpropInput/Filter and conv2dTranspose match cpu', async () => {
+    const rng = new Rng(1234);
+    for (let trial = 0; trial < 8; trial++) {
+      const n = rng.int(1, 3);
+      const h = rng.int(5, 17);
+      const w = rng.int(5, 17);
+      const cin = rng.int(1, 6);
+      const cout = rng.int(1, 6);
+      const k = rng.int(1, 3) === 1 ? 1 : 3;
+      const stride = rng.int(1, 2);
+      const pad = rng.uniform() < 0.5 ? 'same' : 'valid';
+      const xv = randomArray(rng, n * h * w * cin);
+      const wv = randomArray(rng, k * k * cin * cout);
+      const bv = randomArray(rng, cout);
+      const label = `trial ${trial}: [${n},${h},${w},${cin}] k${k} s${stride} ${pad} -> ${cout}`;
+      if (process.env.TPC_DEBUG) console.log(label);
+      const x = () => tf.tensor4d(xv, [n, h, w, cin]);
+      const f = () => tf.tensor4d(wv, [k, k, cin, cout]);
+      await check(`conv2d ${label}`, () => tf.conv2d(x(), f(), stride, pad));
+      await check(`fused conv2d ${label}`, () =>
+        tf.fused.conv2d({ x: x(), filter: f(), strides: stride, pad, bias: tf.tensor1d(bv), activation: 'relu' }),
+      );
+      // Gradients through Conv2DBackpropInput and Conv2DBackpropFilter.
+      await check(`conv2d grads ${label}`, () => {
+        const y = tf.conv2d(x(), f(), stride, pad);
+        const r = tf.tensor(randomArray(new Rng(trial), y.size), y.shape);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r)))([x(), f()]);
+      });
+      // Transposed convolution (decoder up-sampling): filter [k, k, out, in].
+      const oh = stride * h;
+      const ow = stride * w;
+      if (pad === 'same') {
+        await check(`conv2dTranspose ${label}`, () =>
+          tf.conv2dTranspose(x(), tf.tensor4d(wv, [k, k, cout, cin]), [n, oh, ow, cout], stride, 'same'),
+        );
+      }
+    }
+  });
+});
+
+describe('native dense, element-wise and layout kernels', () => {
+  const rng = new Rng(99);
+  const shape: [number, number, number, number] = [2, 9, 11, 13]; // 2574 elements, odd sizes
+  const size = 2 * 9 * 11 * 13;
+  const av = randomArray(rng, size);
+  const bv = randomArray(rng, size, 0.5, 2);
+  const cv = randomArray(rng, 13, 0.5, 2);
+  const a = () => tf.tensor4d(av, shape);
+  const b = () => tf.tensor4d(bv, shape);
+  const c = () => tf.tensor1d(cv);
+
+  it('BatchMatMul with transposes and batch broadcast', async () => {
+    const m = randomArray(rng, 3 * 17 * 40);
+    const q = randomArray(rng, 3 * 40 * 23);
+    const q1 = randomArray(rng, 40 * 23);
+    await check('matmul', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor3d(q, [3, 40, 23])));
+    await check('matmul tA', () => tf.matMul(tf.tensor3d(m, [3, 40, 17]), tf.tensor3d(q, [3, 40, 23]), true, false));
+    await check('matmul tB', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor3d(q, [3, 23, 40]), false, true));
+    await check('matmul bcast', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor2d(q1, [40, 23])));
+    await check('dense grads', () =>
+      tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))))([
+        tf.tensor2d(m.subarray(0, 17 * 40), [17, 40]),
+        tf.tensor2d(q1, [40, 23]),
+      ]),
+    );
+  });
+
+  it('unary activations', async () => {
+    await check('relu', () => tf.relu(a()));
+    await check('sigmoid', () => tf.sigmoid(a()));
+    await check('step', () => tf.step(a(), 0.25));
+    await check('neg/square/exp/rsqrt', () => [tf.neg(a()), tf.square(a()), tf.exp(a()), tf.rsqrt(b())]);
+  });
+
+  it('binary ops in every broadcast pattern', async () => {
+    const ops = [tf.add, tf.sub, tf.mul, tf.div, tf.squaredDifference, tf.maximum, tf.minimum];
+    for (const op of ops) {
+      await check(`${op.name} same`, () => op(a(), b()));
+      await check(`${op.name} b chan`, () => op(a(), c()));
+      await check(`${op.name} a chan`, () => op(tf.reshape(c(), [1, 1, 1, 13]), b()));
+      await check(`${op.name} scalars`, () => [op(a(), tf.scalar(1.5)), op(tf.scalar(0.7), b())]);
+    }
+  });
+
+  it('sum and mean over contiguous axes, concat, slice, tile, batch norm', async () => {
+    await check('sum 012', () => tf.sum(a(), [0, 1, 2]));
+    await check('mean 12', () => tf.mean(a(), [1, 2], true));
+    await check('sum all', () => tf.sum(a()));
+    await check('mean 3', () => tf.mean(a(), 3));
+    await check('concat', () => tf.concat([a(), b(), tf.slice(a(), [0, 0, 0, 0], [2, 9, 11, 5])], 3));
+    await check('slice', () => tf.slice(a(), [1, 2, 3, 4], [1, 6, 7, 8]));
+    await check('tile', () => tf.tile(tf.reshape(c(), [1, 1, 1, 13]), [2, 9, 11, 1]));
+    await check('batchNorm', () => tf.batchNorm4d(a(), c(), tf.add(c(), 0.1), tf.sub(c(), 1), tf.mul(c(), 2), 1e-3));
+    await check('batchNorm grads', () =>
+      tf.grads((x: tf.Tensor, g: tf.Tensor) => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.batchNorm4d(x as tf.Tensor4D, mean, variance, tf.sub(g, 0.5), g as tf.Tensor1D, 1e-3), b()));
+      })([a(), c()]),
+    );
+  });
+});
+
