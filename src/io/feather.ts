@@ -32,7 +32,7 @@ import {
 } from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
-import type { OverlapSample, SampleKind } from '../overlap/dataset.js';
+import type { OverlapSample, PixelBox, SampleKind } from '../overlap/dataset.js';
 import { migdalSimulatorSamples } from './feather-migdal-simulator.js';
 
 export const MIGDAL_FEATHER_FORMAT = 'tpcvision-migdal-overlap/1';
@@ -67,18 +67,24 @@ interface Sparse {
   v: Float32Array;
 }
 
-/** Pixels of `img` [H·W] for which keep(i, x, y) holds, in row-major order. */
-function sparse(img: Float32Array, w: number, keep: (v: number, x: number, y: number) => boolean): Sparse {
+/**
+ * Nonzero pixels of `img` [H·W] in row-major order; with `box`, pixels outside it are kept only above
+ * `suppress` (the input's zero suppression).
+ */
+function sparse(img: Float32Array, w: number, box: PixelBox | null, suppress: number): Sparse {
   const xs: number[] = [];
   const ys: number[] = [];
   const vs: number[] = [];
-  for (let i = 0; i < img.length; i++) {
-    const x = i % w;
-    const y = (i - x) / w;
-    if (keep(img[i], x, y)) {
+  const h = img.length / w;
+  for (let y = 0; y < h; y++) {
+    const inRows = box === null || (y >= box.y0 && y < box.y1);
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      const v = img[i];
+      if (v === 0) continue;
+      if (box !== null && !(inRows && x >= box.x0 && x < box.x1) && !(v > suppress)) continue;
       xs.push(x);
       ys.push(y);
-      vs.push(img[i]);
+      vs.push(v);
     }
   }
   return { x: Int16Array.from(xs), y: Int16Array.from(ys), v: Float32Array.from(vs) };
@@ -102,14 +108,7 @@ export function samplesToTable(samples: readonly OverlapSample[], options: Write
     k === 'width' ? s.width : k === 'height' ? s.height : s.valid[({ validX0: 'x0', validY0: 'y0', validX1: 'x1', validY1: 'y1' } as const)[k]];
   for (const k of INTS) cols[k] = vectorFromArray(samples.map((s) => int(s, k)), new Int32());
   for (const name of IMAGES) {
-    const lists = samples.map((s) => {
-      const b = s.valid;
-      const keep =
-        name === 'input'
-          ? (v: number, x: number, y: number) => v !== 0 && ((x >= b.x0 && x < b.x1 && y >= b.y0 && y < b.y1) || v > suppress)
-          : (v: number) => v !== 0;
-      return sparse(s[name], s.width, keep);
-    });
+    const lists = samples.map((s) => sparse(s[name], s.width, name === 'input' ? s.valid : null, suppress));
     cols[`${name}_x`] = vectorFromArray(lists.map((l) => l.x), listOf(new Int16()));
     cols[`${name}_y`] = vectorFromArray(lists.map((l) => l.y), listOf(new Int16()));
     cols[`${name}_v`] = vectorFromArray(lists.map((l) => l.v), listOf(new Float32()));

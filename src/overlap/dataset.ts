@@ -67,24 +67,70 @@ export interface PrepareOptions {
   truthCutAdu: number;
   /** Percentile of the frame that sets s [spec: 99]. */
   percentile: number;
-  /** Below this fraction of event pixels in the frame, s comes from the event's own pixels [spec: 1%]. */
+  /**
+   * Guard against s ≈ 0 when the event covers under `minCoverage` of the frame (the 99th percentile
+   * is then a noise or empty pixel):
+   *  'floor' (default): s = max(p99 of the frame, sFloorAdu). Continuous in the coverage; s sits at
+   *    the noise scale, where the log compresses the bright NR and keeps the faint ER visible.
+   *  'event': below minCoverage, s = p99 of the input over the event's own pixels (truth > 0), then
+   *    the floor. Measured on default MIGDAL events this jumps s from ~10 ADU to ~3000–8000 ADU (the NR
+   *    core) at the 1% boundary and flattens the ER to a few % of the range, hence not the default.
+   */
+  guard: 'floor' | 'event';
   minCoverage: number;
-  /** Lowest allowed s, ADU: keeps s > 0 when an event has no pixel above 0. */
+  /** Lowest allowed s, ADU [sim: ~3× the 3-ADU read noise of the MIGDAL images, where a pixel starts to be signal]. */
   sFloorAdu: number;
   /** Valid box padding around the event's pixels, px. */
   padPx: number;
 }
 
-export const DEFAULT_PREPARE: PrepareOptions = { truthCutAdu: 1, percentile: 99, minCoverage: 0.01, sFloorAdu: 1, padPx: 3 };
+export const DEFAULT_PREPARE: PrepareOptions = { truthCutAdu: 1, percentile: 99, guard: 'floor', minCoverage: 0.01, sFloorAdu: 10, padPx: 3 };
 
-/** p-th percentile (0–100) of `values` by linear interpolation between order statistics. */
+/** The k-th smallest value of `a` (0-based), rearranging `a` (Hoare quickselect, median-of-three pivot). */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+/**
+ * p-th percentile (0–100) of `values`, interpolating linearly between order statistics (numpy's
+ * default). Linear time: a frame has 147,456 pixels and a sort would dominate the preparation.
+ */
 export function percentile(values: Float32Array | number[], p: number): number {
   if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  const pos = (p / 100) * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(sorted.length - 1, lo + 1);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  const a = Float64Array.from(values);
+  const pos = (p / 100) * (a.length - 1);
+  const k = Math.floor(pos);
+  const lo = select(a, k);
+  if (k + 1 >= a.length || pos === k) return lo;
+  // after selection everything right of k is ≥ a[k]: the next order statistic is their minimum
+  let hi = Infinity;
+  for (let i = k + 1; i < a.length; i++) if (a[i] < hi) hi = a[i];
+  return lo + (pos - k) * (hi - lo);
 }
 
 /** Zero the truth pixels at or below `cut` ADU (a copy). */
@@ -94,16 +140,12 @@ export function cutTruth(truth: Float32Array, cut: number): Float32Array {
   return out;
 }
 
-/**
- * The guarded scale s, ADU. If the event (pixels with truth > 0) covers at least `minCoverage` of the
- * frame, s = p-th percentile of the whole input. Otherwise that percentile would be a noise (or zero)
- * pixel, so s = p-th percentile of the input over the event's own pixels. Either way s ≥ sFloorAdu.
- */
+/** The guarded scale s, ADU: the p-th percentile of the input, guarded as `o.guard` says (PrepareOptions). */
 export function guardedScale(input: Float32Array, eventMask: Uint8Array, o: PrepareOptions): number {
   let count = 0;
   for (let i = 0; i < eventMask.length; i++) count += eventMask[i];
   let s: number;
-  if (count >= o.minCoverage * input.length) s = percentile(input, o.percentile);
+  if (o.guard === 'floor' || count >= o.minCoverage * input.length) s = percentile(input, o.percentile);
   else {
     const inside = new Float32Array(count);
     for (let i = 0, k = 0; i < input.length; i++) if (eventMask[i]) inside[k++] = input[i];
@@ -133,9 +175,11 @@ export function boundingBox(mask: Uint8Array, w: number, h: number, pad: number)
 
 const logScale = (x: number, s: number): number => Math.log10(1 + Math.max(x, 0) / s);
 
+/** max over the images of log10(1 + max(x, 0)/s) = the log of the largest pixel (the log is monotone). */
 function maxLog(images: Float32Array[], s: number): number {
-  let m = 0;
-  for (const img of images) for (let i = 0; i < img.length; i++) m = Math.max(m, logScale(img[i], s));
+  let top = 0;
+  for (const img of images) for (let i = 0; i < img.length; i++) if (img[i] > top) top = img[i];
+  const m = logScale(top, s);
   return m > 0 ? m : 1; // an all-zero channel keeps its zeros (no division by 0)
 }
 
