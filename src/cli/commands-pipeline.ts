@@ -3,7 +3,7 @@
  * parses flags, resolves the configuration, calls one library function and prints a summary
  * (human sentence, or JSON with --json).
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
@@ -14,6 +14,7 @@ import { computePedestalStats, loadPedestalStats, savePedestalStats, type Pedest
 import { CLASSICAL_SCORES } from '../scores/classical.js';
 import { createClassicalScore } from '../scores/select.js';
 import type { AnomalyScore } from '../scores/score.js';
+import { autoencoderScore } from '../scores/autoencoder.js';
 import { calibrateMethod, findMethod, loadCalibrationFile, type CalibrationFile } from '../calibration/index.js';
 import { runTrigger } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type MethodSpec } from '../evaluation/index.js';
@@ -39,10 +40,26 @@ export function configForStats(stats: PedestalStats, configFile: string | undefi
   return { ...cfg, preprocess: stats.config };
 }
 
-/** Scores by name; 'all' means the three classical ones. */
-export function scoresByName(names: string[], stats: PedestalStats, cfg: PipelineConfig): AnomalyScore[] {
-  const list = names.includes('all') ? [...CLASSICAL_SCORES] : names;
-  return list.map((n) => createClassicalScore(n, stats, cfg.score));
+/** `--model name=dir` values → a map from score name to model directory. */
+export function parseModels(values: string[] | undefined): Map<string, string> {
+  const models = new Map<string, string>();
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new InputError('--model', `expected NAME=DIR (e.g. ae-refined=models/refined), got '${v}'`);
+    models.set(v.slice(0, eq), v.slice(eq + 1));
+  }
+  return models;
+}
+
+/** Scores by name ('all' = the three classical ones plus every --model); models are served by ONNX Runtime. */
+export async function scoresByName(names: string[], models: Map<string, string>, stats: PedestalStats, cfg: PipelineConfig): Promise<AnomalyScore[]> {
+  const list = names.includes('all') ? [...CLASSICAL_SCORES, ...models.keys()] : names;
+  return Promise.all(
+    list.map((n) => {
+      const dir = models.get(n);
+      return dir ? autoencoderScore(dir, n, stats, { statsOfModel: loadPedestalStats(join(dir, 'stats')) }) : createClassicalScore(n, stats, cfg.score);
+    }),
+  );
 }
 
 export function registerPipelineCommands(program: Command): void {
@@ -82,6 +99,7 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--stats <dir>', 'pedestal statistics directory (tpcvision pedestals)')
     .requiredOption('--out <file>', 'calibration JSON to write')
     .option('--score <names...>', `scores to calibrate (${CLASSICAL_SCORES.join(', ')}, or all)`, ['all'])
+    .option('--model <name=dir...>', 'add a trained autoencoder as a score (e.g. ae-refined=models/refined)')
     .option('--target <fraction>', 'target retained fraction (default 6.9e-3, the study at τ = 0.04)')
     .option('--border <px>', 'border excluded in the second calibration, analysis px')
     .option('--radius <px>', 'closing radius, analysis px')
@@ -100,7 +118,7 @@ export function registerPipelineCommands(program: Command): void {
       );
       const progress = terminalProgress(o.json);
       const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
-      for (const score of scoresByName(o.score, stats, cfg)) {
+      for (const score of await scoresByName(o.score, parseModels(o.model), stats, cfg)) {
         file.methods.push(
           await calibrateMethod(fileSequence(files), stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress),
         );
@@ -123,6 +141,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--score <name>', `anomaly score (${CLASSICAL_SCORES.join(', ')})`, 'gaussian')
     .option('--tau <value>', 'threshold τ (default: from --calibration, else 0.04)')
     .option('--calibration <file>', 'calibration JSON holding τ for the score')
+    .option('--model <name=dir...>', 'a trained autoencoder usable as --score NAME')
     .option('--radius <px>', 'closing radius, analysis px')
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the summary as JSON')
@@ -132,7 +151,7 @@ export function registerPipelineCommands(program: Command): void {
       const cfg = configForStats(stats, o.config, defined({ roi: { closingRadius: parseNumber('--radius', o.radius), tau: parseNumber('--tau', o.tau) } }));
       let tau = cfg.roi.tau;
       if (o.tau === undefined && o.calibration) tau = findMethod(loadCalibrationFile(o.calibration), o.score, o.calibration).tau;
-      const [score] = scoresByName([o.score], stats, cfg);
+      const [score] = await scoresByName([o.score], parseModels(o.model), stats, cfg);
       const summary = await runTrigger({
         inputs: files,
         outDir: o.out,
@@ -162,6 +181,7 @@ export function registerPipelineCommands(program: Command): void {
     .requiredOption('--calibration <file>', 'calibration JSON (tpcvision calibrate)')
     .requiredOption('--out <dir>', 'output directory (evaluation.json, events.csv, report.html)')
     .option('--score <names...>', 'scores to evaluate (default: all calibrated)')
+    .option('--model <name=dir...>', 'trained autoencoders to evaluate as scores NAME')
     .option('--no-report', 'skip the HTML report')
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the summary as JSON')
@@ -170,7 +190,7 @@ export function registerPipelineCommands(program: Command): void {
       const cfg = configForStats(stats, o.config, {});
       const calib = loadCalibrationFile(o.calibration);
       const names: string[] = o.score ?? calib.methods.map((m) => m.name);
-      const methods: MethodSpec[] = scoresByName(names, stats, cfg).map((score) => {
+      const methods: MethodSpec[] = (await scoresByName(names, parseModels(o.model), stats, cfg)).map((score) => {
         const m = findMethod(calib, score.name, o.calibration);
         return { score, tau: m.tau, sweepTaus: m.sweepTaus, calibration: m.calibration };
       });

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../core/version.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { registerPipelineCommands, summaryTable } from './commands-pipeline.js';
+import { registerModelCommands } from './commands-model.js';
 import { registerSimulate } from './simulate.js';
 import { runDemo } from '../demo/run-demo.js';
 import { terminalProgress } from './progress-bar.js';
@@ -19,18 +20,22 @@ export function buildProgram(): Command {
 
   registerSimulate(program);
   registerPipelineCommands(program);
+  registerModelCommands(program);
 
   program
     .command('demo')
     .description('simulate a small LIME run and run the whole chain: statistics, calibration, trigger, evaluation, report')
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
+    .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '8')
     .option('--json', 'print the summary as JSON')
     .action(async (o) => {
       const seed = Number(o.seed);
+      const autoencoderEpochs = Number(o.aeEpochs);
+      if (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0) throw new ConfigError(`--ae-epochs must be a non-negative integer, got '${o.aeEpochs}'`);
       if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'`);
       const log = o.json ? () => {} : (line: string) => console.error(`· ${line}`);
-      const r = await runDemo({ outDir: o.out, seed, progress: terminalProgress(o.json), log });
+      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, progress: terminalProgress(o.json), log });
       if (o.json) {
         console.log(JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m) }, null, 2));
       } else {

@@ -20,7 +20,11 @@ import { calibrateMethod, type CalibrationFile } from '../calibration/index.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { runTrigger, type TriggerSummary } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type EvaluationResult, type MethodSpec } from '../evaluation/index.js';
-import { writeReport } from '../report/index.js';
+import { renderLineChart, writeReport } from '../report/index.js';
+import type { AnomalyScore } from '../scores/score.js';
+import { autoencoderScore } from '../scores/autoencoder.js';
+import { resolveTrainingConfig } from '../config/training.js';
+import { trainModelFromFrames } from '../training/train-run.js';
 
 export interface DemoOptions {
   outDir: string;
@@ -32,6 +36,8 @@ export interface DemoOptions {
   events?: number;
   /** Mean events per frame (default 1.5: denser than real runs so few frames give many events). */
   eventsPerFrame?: number;
+  /** Epochs of each autoencoder training (default 8: a demo, not a converged model); 0 skips them. */
+  autoencoderEpochs?: number;
   progress?: Progress;
   log?: (line: string) => void;
 }
@@ -44,7 +50,7 @@ export interface DemoResult {
   seconds: number;
 }
 
-export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5 };
+export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 8 };
 
 export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const t0 = performance.now();
@@ -75,8 +81,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const stats = await computePedestalStats(fileSequence(training), cfg.preprocess, progress);
   savePedestalStats(join(out, 'stats'), stats);
 
-  // 3. calibrate every score on the held-out pedestals
-  const scores = CLASSICAL_SCORES.map((n) => classicalScore(n, stats, cfg.score));
+  // 3. the two autoencoders, trained on the same training pedestals (few epochs: a demo)
+  const scores: AnomalyScore[] = CLASSICAL_SCORES.map((n) => classicalScore(n, stats, cfg.score));
+  const lossCurves: { name: string; points: { x: number; y: number }[] }[] = [];
+  for (const mode of o.autoencoderEpochs > 0 ? (['baseline', 'refined'] as const) : []) {
+    const name = `ae-${mode}`;
+    const dir = join(out, 'models', name);
+    log(`training ${name} for ${o.autoencoderEpochs} epochs on ${training.length} pedestals`);
+    const training_ = resolveTrainingConfig({ mode, epochs: o.autoencoderEpochs });
+    const trained = await trainModelFromFrames({ frames: fileSequence(training), stats, training: training_, seed: o.seed, outDir: dir, progress, log: () => {} });
+    lossCurves.push({ name: `${name} train`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.trainLoss })) });
+    lossCurves.push({ name: `${name} validation`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.valLoss })) });
+    scores.push(await autoencoderScore(dir, name, stats));
+  }
+
+  // 4. calibrate every score on the held-out pedestals
   const calibration: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
   for (const score of scores) {
     log(`calibrating ${score.name} on ${heldOut.length} held-out pedestals`);
@@ -86,7 +105,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   }
   writeJsonAtomic(join(out, 'calibration.json'), calibration);
 
-  // 4. the trigger on the data run (Gaussian score, the paper's baseline)
+  // 5. the trigger on the data run (Gaussian score, the paper's baseline)
   const dataFiles = dataRunFiles(join(simDir, 'data'));
   const gauss = calibration.methods[0];
   log(`trigger (${gauss.name}, τ = ${gauss.tau.toPrecision(4)}) on ${dataFiles.length} data frames`);
@@ -101,7 +120,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     provenance: { seed: o.seed },
   });
 
-  // 5. evaluate all scores on the same events, write results and the report
+  // 6. evaluate all scores on the same events, write results and the report
   log('evaluating all scores per event');
   const methods: MethodSpec[] = scores.map((score, i) => ({
     score,
@@ -113,9 +132,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: 'demo', demo: o, config: cfg, simulation: lime };
   writeEvaluation(out, evaluation, provenance);
   const report = join(out, 'report.html');
+  for (const s of scores) await s.dispose?.();
+  const extraSections = lossCurves.length
+    ? [{ title: 'Autoencoder training', html: await renderLineChart({ series: lossCurves, xTitle: 'epoch', yTitle: 'loss', logY: true, title: 'training and validation loss' }) }]
+    : [];
   await writeReport(report, {
     title: `tpcvision demo — simulated LIME run (${o.size}² frames, seed ${o.seed})`,
     evaluation,
+    extraSections,
     provenance: { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: 'tpcvision demo', config: cfg },
   });
   return { outDir: out, report, evaluation, trigger, seconds: (performance.now() - t0) / 1000 };
