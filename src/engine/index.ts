@@ -10,3 +10,6 @@
 export { loadNativeAddon, NativeEngineUnavailable, type NativeAddon } from './addon.js';
 export { NATIVE_BACKEND, NativeBackend, nativeKernelConfigs, registerNativeBackend } from './native-backend.js';
 export { selectBackend, type EngineChoice, type SelectBackendOptions } from './select-backend.js';
+export { buildOnnxGraph, exportOnnx, type OnnxExportOptions } from './onnx/export.js';
+export { LAYER_CONVERTERS, type LayerConverter } from './onnx/converters.js';
+export { OnnxModel, type OnnxSessionOptions } from './onnx-runtime.js';

@@ -1,0 +1,55 @@
+/**
+ * ONNX Runtime inference for exported models (onnxruntime-node, CPU by default; CUDA when
+ * installed with ONNXRUNTIME_NODE_INSTALL_CUDA and asked for, see docs/ENGINE.md). Takes and
+ * returns the tfjs layout (NHWC float32), like the tfjs model it was exported from.
+ */
+import { cpus } from 'node:os';
+import * as ort from 'onnxruntime-node';
+
+export interface OnnxSessionOptions {
+  /** intra-op threads (default: all cores) */
+  threads?: number;
+  /** execution providers in order of preference (default ['cpu']; GPU: ['cuda', 'cpu']) */
+  executionProviders?: string[];
+}
+
+export class OnnxModel {
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    readonly inputName: string,
+    readonly outputName: string,
+  ) {}
+
+  /** Loads a model from bytes (exportOnnx output) or from a path to a .onnx file. */
+  static async load(model: Uint8Array | string, options: OnnxSessionOptions = {}): Promise<OnnxModel> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: options.threads ?? cpus().length,
+      interOpNumThreads: 1,
+      executionProviders: options.executionProviders ?? ['cpu'],
+      graphOptimizationLevel: 'all',
+    };
+    const session =
+      typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
+    return new OnnxModel(session, session.inputNames[0], session.outputNames[0]);
+  }
+
+  /** Runs one batch: data [N, H, W, C] row-major float32 -> the output's float32 values. */
+  async run(data: Float32Array, shape: number[]): Promise<Float32Array> {
+    return (await this.runWithShape(data, shape)).data;
+  }
+
+  /** As run, also returning the output shape. */
+  async runWithShape(data: Float32Array, shape: number[]): Promise<{ data: Float32Array; shape: number[] }> {
+    const feeds = { [this.inputName]: new ort.Tensor('float32', data, shape) };
+    const result = await this.session.run(feeds);
+    const out = result[this.outputName];
+    const values = out.data as Float32Array;
+    const dims = [...out.dims];
+    out.dispose();
+    return { data: values, shape: dims };
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
