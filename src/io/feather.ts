@@ -10,11 +10,14 @@
  * valid box and, outside it, only where it exceeds `inputZeroSuppressAdu` (hot pixels, stray
  * light); the reader fills the rest with 0. Scale factors are stored, not recomputed, so they
  * describe the full input.
- * Ignored: compression (files are written uncompressed; compressed files need a codec, see
- * readerError), dictionary columns, the ITO (charge readout) columns of MIGDAL_simulator.
+ * Compression: files are written uncompressed; LZ4-frame files (pandas' default) are read through
+ * lz4.ts; ZSTD files are refused with instructions.
+ * Ignored: dictionary columns, the ITO (charge readout) columns of MIGDAL_simulator.
  */
 import { readFileSync } from 'node:fs';
 import {
+  CompressionType,
+  compressionRegistry,
   Field,
   Float32,
   Float64,
@@ -34,6 +37,7 @@ import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
 import type { OverlapSample, PixelBox, SampleKind } from '../overlap/dataset.js';
 import { migdalSimulatorSamples } from './feather-migdal-simulator.js';
+import { lz4FrameDecode } from './lz4.js';
 
 export const MIGDAL_FEATHER_FORMAT = 'tpcvision-migdal-overlap/1';
 /** Default threshold for input pixels outside the valid box, ADU: ~3σ of the read noise (3 ADU). */
@@ -142,14 +146,16 @@ export function loadFeather(path: string): Table {
   } catch (err) {
     throw new InputError(path, `cannot read: ${(err as Error).message}`);
   }
+  // pandas/pyarrow compress Feather with LZ4 frames by default: decode them in JS (lz4.ts)
+  if (!compressionRegistry.get(CompressionType.LZ4_FRAME)) compressionRegistry.set(CompressionType.LZ4_FRAME, { decode: lz4FrameDecode });
   try {
     return tableFromIPC(bytes);
   } catch (err) {
     const msg = (err as Error).message;
-    if (/compress/i.test(msg)) {
+    if (/compress|lz4/i.test(msg)) {
       throw new InputError(
         path,
-        `compressed Feather (LZ4/ZSTD) is not readable here: re-save it uncompressed, e.g. in Python ` +
+        `compressed Feather not readable here (${msg}); LZ4 is supported, ZSTD is not: re-save it, e.g. in Python ` +
           `pyarrow.feather.write_feather(pyarrow.feather.read_table(path), out, compression='uncompressed')`,
       );
     }
