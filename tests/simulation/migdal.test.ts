@@ -48,6 +48,8 @@ describe('config', () => {
     expect(() => resolveMigdalConfig({ er: { minKeV: 20, maxKeV: 15 } })).toThrow(ConfigError);
     expect(() => resolveMigdalConfig({ gas: { vertexDepthCm: [0.5, 4] } })).toThrow(/driftGapCm/);
     expect(() => resolveMigdalConfig([1])).toThrow(/expected a JSON object/);
+    expect(() => resolveMigdalConfig({ events: { fixedVertexPx: [600, 10] } })).toThrow(/fixedVertexPx.*outside the 512×288 image/);
+    expect(() => resolveMigdalConfig({ nr: { species: { f: { a: 19, z: 9, weight: 1, rangeMmAt100KeV: 1.7, q: 1 } } } })).toThrow(/nr.species.f.q: unknown key/);
   });
 });
 

@@ -40,7 +40,10 @@ const imageSchema = z.strictObject({
 });
 
 const gasSchema = z.strictObject({
-  /** CF4 at 50 Torr, 20 °C: ρ = P·M/(R·T) = 6666 Pa · 88 g/mol / (8.314 · 293 K) = 0.241 mg/cm³ [det; sim]. */
+  /**
+   * CF4 at 50 Torr, 20 °C: ρ = P·M/(R·T) = 6666 Pa · 88 g/mol / (8.314 · 293 K) = 0.241 mg/cm³ [det; sim].
+   * The pressure is recorded for provenance; ranges follow the density (change both together).
+   */
   pressureTorr: positive().default(50),
   densityMgCm3: positive().default(0.241),
   /** Mean energy per ion pair in CF4, eV [det: W = 34.2 eV]. */
@@ -225,6 +228,10 @@ export function resolveMigdalConfig(partial: unknown = {}, source = 'config'): M
   const radii = cfg.image.vignetting.map((p) => p[0]);
   if (radii[0] !== 0 || radii.some((r, i) => i > 0 && !(r > radii[i - 1]))) {
     problems.push('image.vignetting: radii must start at 0 and increase');
+  }
+  const fixed = cfg.events.fixedVertexPx;
+  if (fixed !== null && !(fixed[0] >= 0 && fixed[0] < cfg.image.width && fixed[1] >= 0 && fixed[1] < cfg.image.height)) {
+    problems.push(`events.fixedVertexPx: (${fixed[0]}, ${fixed[1]}) lies outside the ${cfg.image.width}×${cfg.image.height} image`);
   }
   const margin = cfg.events.vertexMarginMm / cfg.image.pixelMm;
   if (cfg.events.fixedVertexPx === null && (2 * margin >= cfg.image.width || 2 * margin >= cfg.image.height)) {

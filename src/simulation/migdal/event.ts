@@ -18,7 +18,6 @@ import {
   erTrack,
   isotropic,
   nrTrack,
-  quenchingFactor,
   sampleErEnergy,
   sampleNrEnergy,
   sampleNrSpecies,
@@ -117,9 +116,4 @@ export function simulateMigdalEvent(ctx: MigdalContext, index: number, kind: Mig
     erDir,
     electrons: { er: erStats.electrons, nr: nrStats.electrons },
   };
-}
-
-/** Expected visible energy of an NR of `keV` before losses to the gap boundaries, keV. */
-export function nrVisibleExpectedKeV(cfg: MigdalConfig, species: NrSpecies, keV: number): number {
-  return quenchingFactor(cfg, species, keV) * keV;
 }
