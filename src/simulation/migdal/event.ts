@@ -46,7 +46,8 @@ export interface MigdalEvent {
   readonly nrSpecies: NrSpecies;
   /** Common vertex: image px (x = column, y = row) and drift depth (cm). */
   readonly vertex: Vertex;
-  /** Initial ER direction projected on the image plane and normalised ([0, 0] for NR-only). */
+  /** Initial ER direction projected on the image plane and normalised, (dx, dy) in px axes with y = row
+   *  (downward); [0, 0] for NR-only. */
   readonly erDir: readonly [number, number];
   /** Primary electrons of each species, for diagnostics. */
   readonly electrons: { readonly er: number; readonly nr: number };
