@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { defaultLimeConfig, geometryScale, meanEventsPerFrame, resolveLimeConfig } from '../../src/simulation/lime/config.js';
 import { monotoneCubic, vignettingMap, vignettingProfile } from '../../src/simulation/lime/optics.js';
-import { electronRangeCm, lindhardQuenching, muonClusterMinKeV } from '../../src/simulation/lime/physics.js';
+import { lindhardQuenching, normalCdf, rotate } from '../../src/simulation/common.js';
+import { electronRangeCm, muonClusterMinKeV, recoilQuenching } from '../../src/simulation/lime/physics.js';
 import { expectClose } from '../helpers/close.js';
 
 describe('LIME config', () => {
@@ -78,10 +79,22 @@ describe('gas physics', () => {
     expect(electronRangeCm(c, 50)).toBeLessThan(4);
   });
 
-  it('Lindhard quenching grows with energy and is lower for heavier nuclei', () => {
-    expect(lindhardQuenching('f', 10)).toBeLessThan(lindhardQuenching('f', 100));
-    expect(lindhardQuenching('f', 50)).toBeLessThan(lindhardQuenching('he', 50));
-    expect(lindhardQuenching('he', 50)).toBeLessThan(1);
+  it('Lindhard quenching: a hand value; grows with energy, lower for heavier nuclei', () => {
+    // F (Z 9, A 19) at 50 keV: k = 0.133·9^{2/3}/√19 = 0.13202, ε = 11.5·50·9^{−7/3} = 3.4127,
+    // g = 3·ε^0.15 + 0.7·ε^0.6 + ε = 3.6065 + 1.4620 + 3.4127 = 8.4813, q = k·g/(1 + k·g) = 0.52823
+    expectClose(lindhardQuenching(9, 19, 50), 0.52823, 1e-5);
+    expect(recoilQuenching('f', 10)).toBeLessThan(recoilQuenching('f', 100));
+    expect(recoilQuenching('f', 50)).toBeLessThan(recoilQuenching('he', 50));
+    expect(recoilQuenching('he', 50)).toBeLessThan(1);
+  });
+
+  it('normal CDF and rotations: hand values', () => {
+    expectClose([normalCdf(0), normalCdf(1), normalCdf(-1.96)], [0.5, 0.8413447, 0.0249979], 2e-7);
+    // turning +z by 90° about azimuth 0 lands in the plane z = 0, unit length
+    const r = rotate([0, 0, 1], Math.PI / 2, 0);
+    expectClose(r[2], 0, 1e-12);
+    expectClose(Math.hypot(...r), 1, 1e-12);
+    expectClose(rotate([1, 0, 0], 0.3, 1.1)[0], Math.cos(0.3), 1e-12);
   });
 
   it('muon cluster spectrum reproduces the mean dE/dx', () => {

@@ -9,7 +9,8 @@
 import type { Rng } from '../../core/rng.js';
 import type { EventType, LimeConfig } from './config.js';
 import { alphaRangeCm, recoilRangeCm, type RecoilSpecies } from './physics.js';
-import { Deposits, TrackContext, electronTrack, isotropic, muonTrack, powerLawTrack, quenchedVisible, type Vec3 } from './tracks.js';
+import { drawSpectrum, isotropic, type Vec3 } from '../common.js';
+import { Deposits, TrackContext, electronTrack, muonTrack, powerLawTrack, quenchedVisible } from './tracks.js';
 
 export interface SimEvent {
   readonly id: number;
@@ -21,11 +22,6 @@ export interface SimEvent {
   /** Energy drawn for the particle (keV; for a muon, 0: it only crosses), before clipping to the visible gas. */
   readonly initialKeV: number;
   readonly deposits: Deposits;
-}
-
-function drawSpectrum(rng: Rng, spec: { spectrum: 'log-uniform' | 'uniform'; minKeV: number; maxKeV: number }): number {
-  const { minKeV: a, maxKeV: b } = spec;
-  return spec.spectrum === 'uniform' ? rng.range(a, b) : a * Math.pow(b / a, rng.uniform());
 }
 
 /** Muon direction: zenith angle with intensity ∝ cos²θ per solid angle; the image's +y axis points down. */

@@ -8,6 +8,7 @@
  * extrapolated below); recoil and alpha ranges are power laws R ∝ E^p; quenching is Lindhard's for the
  * recoiling nucleus alone in a single-element target; no Garfield/Geant4-level transport.
  */
+import { lindhardQuenching } from '../common.js';
 import type { LimeConfig } from './config.js';
 
 // ---- diffusion -------------------------------------------------------------------------------------
@@ -63,14 +64,10 @@ export const NUCLEI: Record<RecoilSpecies, { z: number; a: number }> = {
   f: { z: 9, a: 19 },
 };
 
-/** Lindhard quenching factor (visible ionisation / recoil energy) of a nucleus of energy eKeV in its own element. */
-export function lindhardQuenching(species: RecoilSpecies, eKeV: number): number {
-  if (eKeV <= 0) return 0;
+/** Lindhard quenching factor (visible ionisation / recoil energy) of a recoiling He, C or F nucleus. */
+export function recoilQuenching(species: RecoilSpecies, eKeV: number): number {
   const { z, a } = NUCLEI[species];
-  const k = (0.133 * Math.pow(z, 2 / 3)) / Math.sqrt(a);
-  const eps = 11.5 * eKeV * Math.pow(z, -7 / 3);
-  const g = 3 * Math.pow(eps, 0.15) + 0.7 * Math.pow(eps, 0.6) + eps;
-  return (k * g) / (1 + k * g);
+  return lindhardQuenching(z, a, eKeV);
 }
 
 /** Nuclear-recoil range, cm: R = R(100 keV)·(E/100 keV)^p. */

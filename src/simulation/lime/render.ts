@@ -18,6 +18,7 @@
  * saturation shared by overlapping events, GEM hole pattern.
  */
 import type { Rng } from '../../core/rng.js';
+import { normalCdf } from '../common.js';
 import type { LimeConfig } from './config.js';
 import { driftSigmaLMm, driftSigmaTPx } from './physics.js';
 import type { Deposits } from './tracks.js';
@@ -27,14 +28,6 @@ export interface EventImage {
   readonly index: Int32Array;
   /** Expected counts of each listed pixel (> 0). */
   readonly counts: Float32Array;
-}
-
-/** Standard normal CDF via erf (Abramowitz–Stegun 7.1.26, |error| < 1.5e-7). */
-function phi(t: number): number {
-  const x = Math.abs(t) / Math.SQRT2;
-  const k = 1 / (1 + 0.3275911 * x);
-  const y = 1 - ((((1.061405429 * k - 1.453152027) * k + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
-  return t >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
 }
 
 /** Clusters of electrons: centroid (px), width (px), counts, arrival depth (mm) and its spread² (mm²). */
@@ -150,17 +143,17 @@ export class EventRenderer {
       const ky1 = Math.min(ny - 1, fh - 1 - iy0);
       if (kx1 < kx0 || ky1 < ky0) continue; // entirely off the sensor
       let sx = 0;
-      let prev = phi((ix0 - cx) / s);
+      let prev = normalCdf((ix0 - cx) / s);
       for (let k = 0; k < nx; k++) {
-        const next = phi((ix0 + k + 1 - cx) / s);
+        const next = normalCdf((ix0 + k + 1 - cx) / s);
         wx[k] = next - prev;
         sx += wx[k];
         prev = next;
       }
       let sy = 0;
-      prev = phi((iy0 - cy) / s);
+      prev = normalCdf((iy0 - cy) / s);
       for (let k = 0; k < ny; k++) {
-        const next = phi((iy0 + k + 1 - cy) / s);
+        const next = normalCdf((iy0 + k + 1 - cy) / s);
         wy[k] = next - prev;
         sy += wy[k];
         prev = next;

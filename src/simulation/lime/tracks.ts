@@ -8,10 +8,9 @@
  * Ignored: secondary X-rays, Auger electrons, recoil straggling, magnetic fields.
  */
 import type { Rng } from '../../core/rng.js';
+import { isotropic, rotate, type Vec3 } from '../common.js';
 import type { LimeConfig } from './config.js';
-import { electronEnergyAtRange, electronRangeCm, lindhardQuenching, muonClusterMinKeV, type RecoilSpecies } from './physics.js';
-
-export type Vec3 = [number, number, number];
+import { electronEnergyAtRange, electronRangeCm, muonClusterMinKeV, recoilQuenching, type RecoilSpecies } from './physics.js';
 
 /** Struct-of-arrays list of deposits: x, y in px, z in cm, energies in keV. */
 export class Deposits {
@@ -59,38 +58,6 @@ export class TrackContext {
   }
 }
 
-export function isotropic(rng: Rng): Vec3 {
-  const c = 2 * rng.uniform() - 1;
-  const s = Math.sqrt(1 - c * c);
-  const phi = 2 * Math.PI * rng.uniform();
-  return [s * Math.cos(phi), s * Math.sin(phi), c];
-}
-
-/** Turns unit vector d by polar angle theta around a uniformly random azimuth. */
-function deflect(d: Vec3, theta: number, rng: Rng): Vec3 {
-  // orthonormal basis (u, v) perpendicular to d: u = d × a for an axis a not parallel to d
-  const [dx, dy, dz] = d;
-  const [ax, ay] = Math.abs(dx) < 0.9 ? [1, 0] : [0, 1];
-  let ux = -dz * ay;
-  let uy = dz * ax;
-  let uz = dx * ay - dy * ax;
-  const un = Math.hypot(ux, uy, uz);
-  ux /= un;
-  uy /= un;
-  uz /= un;
-  const vx = dy * uz - dz * uy;
-  const vy = dz * ux - dx * uz;
-  const vz = dx * uy - dy * ux;
-  const phi = 2 * Math.PI * rng.uniform();
-  const c = Math.cos(theta);
-  const s = Math.sin(theta);
-  const cp = Math.cos(phi);
-  const sp = Math.sin(phi);
-  const out: Vec3 = [c * dx + s * (cp * ux + sp * vx), c * dy + s * (cp * uy + sp * vy), c * dz + s * (cp * uz + sp * vz)];
-  const n = Math.hypot(...out);
-  return [out[0] / n, out[1] / n, out[2] / n];
-}
-
 /** Longest electron step, cm: 0.2 mm keeps deposits closer than the smallest diffusion σ (0.35 mm). */
 const MAX_STEP_CM = 0.02;
 /** Steps per residual range: the path bends on the scale of the residual range. */
@@ -125,7 +92,7 @@ export function electronTrack(ctx: TrackContext, rng: Rng, start: Vec3, directio
     e = e1;
     const theta =
       rng.uniform() < (er.kinksPerRange * step) / r ? Math.acos(2 * rng.uniform() - 1) : Math.abs(er.scattering * Math.sqrt(step / r) * rng.normal());
-    d = deflect(d, Math.min(Math.PI, theta), rng);
+    d = rotate(d, Math.min(Math.PI, theta), 2 * Math.PI * rng.uniform());
   }
 }
 
@@ -160,7 +127,7 @@ export function powerLawTrack(
 }
 
 /** Visible energy of a recoiling nucleus of energy e: e·q(e) (Lindhard). */
-export const quenchedVisible = (species: RecoilSpecies) => (e: number) => e * lindhardQuenching(species, e);
+export const quenchedVisible = (species: RecoilSpecies) => (e: number) => e * recoilQuenching(species, e);
 
 /**
  * A cosmic muon through `vertex` along `direction`, clipped to the gas (and the frame plus margin):
