@@ -72,13 +72,14 @@ export function buildCamera(cfg: LimeConfig, seed: number): LimeCamera {
   const spreadEdge = edgeProfile(band, c.edgeSpreadFactor);
   // the σ tail starts where the log-normal core thins out (median · e^{2 s})
   const tailStart = Math.min(c.sigmaTailMax, c.sigmaMedian * Math.exp(2 * c.sigmaLogSpread));
-  const edgeSigma = new Float64Array(Math.ceil(band) + 2);
-  const edgeSpread = new Float64Array(edgeSigma.length);
-  for (let d = 0; d < edgeSigma.length; d++) {
+  // tabulated by distance to the edge out to 2.5 bands (factor within 0.1% of 1), then exactly 1
+  const edgeSigma = new Float64Array(Math.ceil(2.5 * band) + 2).fill(1);
+  const edgeSpread = new Float64Array(edgeSigma.length).fill(1);
+  const last = edgeSigma.length - 1;
+  for (let d = 0; d < last; d++) {
     edgeSigma[d] = sigmaEdge(d + 0.5);
     edgeSpread[d] = spreadEdge(d + 0.5);
   }
-  const last = edgeSigma.length - 1;
 
   // 1. fixed pattern: per-pixel mean and σ, with the edge band noisier and less uniform
   for (let y = 0; y < h; y++) {

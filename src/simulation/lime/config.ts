@@ -159,7 +159,10 @@ const physicsSchema = z.strictObject({
   /** Longitudinal spread of the arriving charge, only used by saturation: σ_L = sqrt(σL0² + D_L²·z) [sim]. */
   sigmaL0Mm: positive().default(0.2),
   diffusionLMmPerSqrtCm: nonneg().default(0.12),
-  /** Drift depth range of vertices, cm [det: drift up to 50 cm]; uniform in between. */
+  /**
+   * Drift depth range of vertices, cm [det: drift up to 50 cm]; uniform in between. driftMaxCm is
+   * also the length of the gas: deposits deeper than it (or at z < 0) are invisible.
+   */
   driftMinCm: nonneg().default(0),
   driftMaxCm: positive().default(50),
   /** Linear-regime light yield at vignetting 1, counts/keV [det: ~1.7×10³, ⁵⁵Fe 5.9 keV ≈ 10⁴ counts]. */

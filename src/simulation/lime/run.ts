@@ -44,12 +44,20 @@ export interface LimeRunSummary {
   seconds: number;
 }
 
+/** More data frames than this in one run is almost surely a mistake (a tiny sensor without --events-per-frame). */
+const MAX_FRAMES = 1_000_000;
+
 /** Events per data frame: Poisson(mean) each until `total` are placed; the last frame takes the remainder. */
 export function scheduleEvents(total: number, mean: number, seed: number): number[] {
   if (total === 0) return [];
   if (!(mean > 0)) {
     throw new ConfigError(
       `events per frame is ${mean}: ${total} events can never be placed (set events.perMegapixel, or --events-per-frame, above 0)`,
+    );
+  }
+  if (total / mean > MAX_FRAMES) {
+    throw new ConfigError(
+      `${total} events at ${mean.toPrecision(3)} per frame need about ${Math.round(total / mean)} frames (limit ${MAX_FRAMES}): raise --events-per-frame`,
     );
   }
   const rng = Rng.derive(seed, 'schedule');
