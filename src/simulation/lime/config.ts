@@ -55,9 +55,9 @@ const cameraSchema = z.strictObject({
    * a fraction of pixels has bursts — with its own per-frame probability (log-uniform in the range)
    * a symmetric Laplace excursion whose scale is its own multiple of the pixel σ.
    */
-  burstFraction: fraction().default(0.3),
-  burstProbability: z.tuple([fraction(), fraction()]).default([0.002, 0.05]),
-  burstScaleSigmas: z.tuple([positive(), positive()]).default([2, 6]),
+  burstFraction: fraction().default(0.1),
+  burstProbability: z.tuple([fraction(), fraction()]).default([0.001, 0.02]),
+  burstScaleSigmas: z.tuple([positive(), positive()]).default([2, 5]),
   /**
    * Random-telegraph pixels [sim; typical of sCMOS]: a fraction switches each frame between two levels
    * `amplitude` counts apart (log-uniform range), high with its own probability (uniform range).
