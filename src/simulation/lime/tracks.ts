@@ -31,7 +31,8 @@ export class Deposits {
 export class TrackContext {
   readonly pxPerCm: number;
   readonly driftLengthCm: number;
-  private readonly marginPx: number;
+  /** Deposits farther than this outside the frame cannot light it (3.5 σ at the largest depth), px. */
+  readonly marginPx: number;
 
   constructor(
     readonly cfg: LimeConfig,
@@ -39,7 +40,6 @@ export class TrackContext {
   ) {
     this.pxPerCm = 10 / cfg.camera.pixelPitchMm;
     this.driftLengthCm = cfg.physics.driftMaxCm;
-    // light from a deposit this far outside can still reach the frame (3.5 σ at the largest depth)
     const sigmaMaxMm = Math.sqrt(cfg.physics.sigma0Mm ** 2 + cfg.physics.diffusionTMmPerSqrtCm ** 2 * this.driftLengthCm);
     this.marginPx = Math.ceil((cfg.physics.truncationSigmas * sigmaMaxMm) / cfg.camera.pixelPitchMm) + 1;
   }
@@ -137,7 +137,7 @@ export const quenchedVisible = (species: RecoilSpecies) => (e: number) => e * re
 export function muonTrack(ctx: TrackContext, rng: Rng, vertex: Vec3, direction: Vec3): void {
   const mu = ctx.cfg.events.muon;
   const k = ctx.pxPerCm;
-  const m = 30 / k; // margin, cm
+  const m = ctx.marginPx / k; // cm
   const lo: Vec3 = [-m, -m, 0];
   const hi: Vec3 = [ctx.cfg.camera.width / k + m, ctx.cfg.camera.height / k + m, ctx.driftLengthCm];
   const p: Vec3 = [vertex[0] / k, vertex[1] / k, vertex[2]];
