@@ -1,0 +1,69 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-layers'; // registers the gradients of tfjs-core's ops
+import * as tfl from '@tensorflow/tfjs-layers';
+import { groupNormalization } from '../../src/models/group-norm.js';
+import { buildOasisUnet, oasisParameterCount } from '../../src/models/oasis-unet.js';
+import { expectClose } from '../helpers/close.js';
+
+describe('GroupNorm and the OASIS U-Net', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('GroupNorm matches a hand computation', () => {
+    // one sample, 1×2 pixels, 4 channels, 2 groups: group 0 = channels 0,1, group 1 = channels 2,3
+    // pixel a = [1, 2, 10, 20], pixel b = [3, 4, 30, 40]
+    // group 0 values {1, 2, 3, 4}: μ = 2.5, σ² = (2.25 + 0.25 + 0.25 + 2.25)/4 = 1.25
+    // group 1 values {10, 20, 30, 40}: μ = 25, σ² = (225 + 25 + 25 + 225)/4 = 125
+    const layer = groupNormalization({ groups: 2, epsilon: 1e-5 });
+    const x = tf.tensor4d([1, 2, 10, 20, 3, 4, 30, 40], [1, 1, 2, 4]);
+    layer.apply(x); // builds γ = 1, β = 0
+    layer.setWeights([tf.tensor1d([1, 2, 1, 1]), tf.tensor1d([0, 0, 0, 0.5])]);
+    const y = layer.apply(x) as tf.Tensor;
+    const s0 = Math.sqrt(1.25 + 1e-5);
+    const s1 = Math.sqrt(125 + 1e-5);
+    // channel 1 has γ = 2; channel 3 has β = 0.5
+    const expected = [(1 - 2.5) / s0, (2 * (2 - 2.5)) / s0, (10 - 25) / s1, (20 - 25) / s1 + 0.5, (3 - 2.5) / s0, (2 * (4 - 2.5)) / s0, (30 - 25) / s1, (40 - 25) / s1 + 0.5];
+    expectClose(y.dataSync(), expected, 1e-5, 1e-5);
+    tf.dispose([x, y]);
+  });
+
+  it('GroupNorm is differentiable (gradient of a weighted sum matches finite differences)', () => {
+    const layer = groupNormalization({ groups: 2 });
+    const x0 = tf.tensor4d([0.3, -1, 2, 0.5, 1.5, 0.2, -0.7, 1.1], [1, 1, 2, 4]);
+    const wts = tf.tensor4d([1, -2, 0.5, 3, 0.25, 1, -1, 2], [1, 1, 2, 4]);
+    const f = (x: tf.Tensor) => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, wts)) as tf.Scalar;
+    const g = tf.grad(f)(x0).dataSync();
+    const base = x0.dataSync();
+    const h = 1e-2;
+    for (let i = 0; i < base.length; i++) {
+      const plus = Float32Array.from(base);
+      const minus = Float32Array.from(base);
+      plus[i] += h;
+      minus[i] -= h;
+      const fd = (f(tf.tensor4d(plus, [1, 1, 2, 4])).dataSync()[0] - f(tf.tensor4d(minus, [1, 1, 2, 4])).dataSync()[0]) / (2 * h);
+      expectClose(g[i], fd, 2e-2, 2e-2);
+    }
+  });
+
+  it('the U-Net maps [N, H, W, 1] to non-negative [N, H, W, 2]; about 3.0 M parameters at base 32', () => {
+    const m = buildOasisUnet({ height: 32, width: 64, base: 8 });
+    const x = tf.randomUniform([2, 32, 64, 1], 0, 1, 'float32', 1);
+    const y = m.predict(x) as tf.Tensor;
+    expect(y.shape).toEqual([2, 32, 64, 2]);
+    expect(tf.min(y).dataSync()[0]).toBeGreaterThanOrEqual(0);
+    tf.dispose([x, y]);
+    m.dispose();
+    const n = oasisParameterCount(32);
+    expect(n).toBe(2_982_274);
+    expect(() => buildOasisUnet({ height: 30, width: 64 })).toThrow(/divisible by 8/);
+  });
+
+  it('SiLU: the tfjs swish activation is x·sigmoid(x)', () => {
+    const x = tf.tensor1d([-2, 0, 1.5]);
+    const y = tfl.layers.activation({ activation: 'swish' }).apply(x) as tf.Tensor;
+    expectClose(y.dataSync(), [-2, 0, 1.5].map((v) => v / (1 + Math.exp(-v))), 1e-6, 1e-5);
+  });
+});
