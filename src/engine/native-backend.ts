@@ -21,6 +21,7 @@ import { fusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { fusedConv2dConfig } from './kernels/fused-conv2d.js';
 import { reduceConfigs } from './kernels/reduce.js';
 import { sliceConfig } from './kernels/slice.js';
+import { splitVConfig } from './kernels/split.js';
 import { tileConfig } from './kernels/tile.js';
 import { unaryConfigs } from './kernels/unary.js';
 
@@ -40,6 +41,7 @@ export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): Kerne
     fusedBatchNormConfig(backendName),
     concatConfig(backendName),
     sliceConfig(backendName),
+    splitVConfig(backendName),
     tileConfig(backendName),
     ...unaryConfigs(backendName),
     ...binaryConfigs(backendName),

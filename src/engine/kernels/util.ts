@@ -47,7 +47,19 @@ export function cpuKernel(kernelName: string): KernelFunc {
   return config.kernelFunc;
 }
 
+// TPCVISION_TRACE_FALLBACK=1 prints each distinct (kernel, input shapes) that falls back to the
+// cpu kernel: the way to find what to make native next.
+const traceFallback = process.env.TPCVISION_TRACE_FALLBACK === '1';
+const traced = new Set<string>();
+
 export function fallback(kernelName: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  if (traceFallback) {
+    const key = `${kernelName} ${Object.values(args.inputs).map((t) => (t == null ? '-' : `${t.dtype}[${t.shape}]`)).join(' ')}`;
+    if (!traced.has(key)) {
+      traced.add(key);
+      console.error(`tpcvision-native fallback: ${key}`);
+    }
+  }
   return cpuKernel(kernelName)(args as unknown as Parameters<KernelFunc>[0]);
 }
 
