@@ -18,12 +18,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeJsonAtomic } from '../src/core/atomic-write.js';
+import { DEFAULT_GOMP_SPINCOUNT } from '../src/engine/addon.js';
 import { exportOnnx, OnnxModel, selectBackend } from '../src/engine/index.js';
 import { buildRoiAutoencoder, roiAutoencoderFlops } from '../src/models/roi-autoencoder.js';
 
 type Runtime = 'tfjs-native' | 'onnxruntime' | 'pytorch';
 interface Case { runtime: Runtime; mode: 'infer' | 'train'; size: number; batch: number; reps: number }
 interface Result { runtime: string; mode: string; size: number; batch: number; medianSeconds: number | null; peakRssMB: number | null; note?: string }
+
+// Same OpenMP spin policy for every runtime (PyTorch's Debian build also uses libgomp); see
+// src/engine/addon.ts for why the default spin is shortened.
+const childEnv = { ...process.env, GOMP_SPINCOUNT: process.env.GOMP_SPINCOUNT ?? DEFAULT_GOMP_SPINCOUNT };
 
 const here = dirname(fileURLToPath(import.meta.url)); // dist/bench when compiled
 const repoRoot = existsSync(join(here, '..', 'package.json')) ? join(here, '..') : join(here, '..', '..');
@@ -91,7 +96,7 @@ async function runCase(c: Case, threads: number, profile: boolean): Promise<numb
 function torchCase(c: Case, threads: number): Result {
   const base: Result = { runtime: 'pytorch', mode: c.mode, size: c.size, batch: c.batch, medianSeconds: null, peakRssMB: null };
   const script = join(repoRoot, 'bench', 'engine_torch.py');
-  const r = spawnSync('/usr/bin/python3', [script, c.mode, String(c.size), String(c.batch), String(c.reps), String(threads)], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [script, c.mode, String(c.size), String(c.batch), String(c.reps), String(threads)], { encoding: 'utf8', env: childEnv });
   if (r.status !== 0) {
     const why = /No module named 'torch'/.test(r.stderr) ? 'torch absent (apt-get install -y python3-torch)' : (r.stderr || r.error?.message || 'failed').trim().split('\n').pop();
     return { ...base, note: why };
@@ -104,6 +109,7 @@ function nodeCase(c: Case, threads: number, profile: boolean): Result {
   const base: Result = { runtime: c.runtime, mode: c.mode, size: c.size, batch: c.batch, medianSeconds: null, peakRssMB: null };
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--worker', JSON.stringify(c), String(threads), profile ? '1' : '0'], {
     encoding: 'utf8',
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   if (r.status !== 0) return { ...base, note: `worker failed (status ${r.status}, signal ${r.signal})` };

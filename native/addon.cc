@@ -1,5 +1,6 @@
 // Entry point of the tpcvision native addon: owns the oneDNN CPU engine and stream, the thread
 // count, and collects the kernel families (conv, matmul, eltwise, reduce, layout, batchnorm).
+#include <malloc.h>
 #include <omp.h>
 
 #include "common.h"
@@ -89,7 +90,17 @@ Napi::Value DnnlVersion(const Napi::CallbackInfo& info) {
                                            std::to_string(v->patch) + (v->cpu_runtime == DNNL_RUNTIME_OMP ? " (OpenMP)" : ""));
 }
 
+// Every tfjs tensor is a fresh calloc'ed Float32Array; glibc serves blocks above 32 MB with mmap
+// and returns them with munmap, so each 100 MB activation of a training step costs ~25 000 page
+// faults (kernel time rivalling the arithmetic). Keeping freed memory in the heap (no mmap, no
+// trim) turns that into a memset. Cost: RSS does not shrink after the peak.
+Napi::Value RetainFreedMemory(const Napi::CallbackInfo& info) {
+  const bool ok = mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, INT32_MAX) == 1;
+  return Napi::Boolean::New(info.Env(), ok);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("retainFreedMemory", Napi::Function::New(env, tpc::Guard<RetainFreedMemory>));
   exports.Set("setNumThreads", Napi::Function::New(env, tpc::Guard<SetNumThreads>));
   exports.Set("getNumThreads", Napi::Function::New(env, tpc::Guard<GetNumThreads>));
   exports.Set("dnnlVersion", Napi::Function::New(env, tpc::Guard<DnnlVersion>));

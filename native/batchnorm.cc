@@ -29,7 +29,7 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   }
   const float* pa = a.data();
   const float* pb = b.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * c;
     float* yr = y + r * c;

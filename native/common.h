@@ -23,6 +23,10 @@ int64_t intArg(const Napi::CallbackInfo& info, size_t index, const char* what);
 double numberArg(const Napi::CallbackInfo& info, size_t index, const char* what);
 int64_t product(const std::vector<int64_t>& dims);
 
+// Below this many elements a loop runs on one thread: waking the OpenMP team costs more than it
+// saves, and on a loaded machine far more (a busy core delays the whole team).
+constexpr int64_t kParallelMin = int64_t{1} << 18;
+
 // Cache key from a kernel tag and the integer parameters that shape its primitive.
 std::string cacheKey(const char* tag, std::initializer_list<const std::vector<int64_t>*> parts);
 

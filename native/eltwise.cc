@@ -21,35 +21,35 @@ Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
   float* y = floatArg(info, 2, n, "unary out");
   switch (op) {
     case kRelu:
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] > 0.f ? x[i] : (std::isnan(x[i]) ? x[i] : 0.f);
       break;
     case kSigmoid:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = 1.f / (1.f + std::exp(-x[i]));
       break;
     case kStep:
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = std::isnan(x[i]) ? x[i] : (x[i] > 0.f ? 1.f : alpha);
       break;
     case kSilu:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] / (1.f + std::exp(-x[i]));
       break;
     case kNeg:
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = -x[i];
       break;
     case kSquare:
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = x[i] * x[i];
       break;
     case kExp:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = std::exp(x[i]);
       break;
     case kRsqrt:
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = 1.f / std::sqrt(x[i]);
       break;
     default:
@@ -77,12 +77,12 @@ template <int OP>
 void run(int mode, const float* a, const float* b, float* y, int64_t n, int64_t c) {
   switch (mode) {
     case kSame:
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = apply<OP>(a[i], b[i]);
       break;
     case kBChan: {
       const int64_t rows = n / c;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t r = 0; r < rows; ++r) {
         const float* ar = a + r * c;
         float* yr = y + r * c;
@@ -93,7 +93,7 @@ void run(int mode, const float* a, const float* b, float* y, int64_t n, int64_t 
     }
     case kAChan: {
       const int64_t rows = n / c;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t r = 0; r < rows; ++r) {
         const float* br = b + r * c;
         float* yr = y + r * c;
@@ -104,13 +104,13 @@ void run(int mode, const float* a, const float* b, float* y, int64_t n, int64_t 
     }
     case kBScalar: {
       const float s = b[0];
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = apply<OP>(a[i], s);
       break;
     }
     case kAScalar: {
       const float s = a[0];
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = apply<OP>(s, b[i]);
       break;
     }

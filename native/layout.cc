@@ -28,7 +28,7 @@ Napi::Value ConcatLast(const Napi::CallbackInfo& info) {
     total += chans[i];
   }
   float* out = floatArg(info, 2, rows * total, "concat out");
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * total >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     float* o = out + r * total;
     for (size_t i = 0; i < k; ++i) {
@@ -51,7 +51,7 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
   for (size_t d = rank - 1; d > 0; --d) inStride[d - 1] = inStride[d] * shape[d];
   const int64_t rowLen = size[rank - 1];
   const int64_t rows = rowLen == 0 ? 0 : product(size) / rowLen;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * rowLen >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     int64_t rem = r, offset = begin[rank - 1];
     for (size_t d = rank - 1; d > 0; --d) {
@@ -69,7 +69,7 @@ Napi::Value BroadcastChannels(const Napi::CallbackInfo& info) {
   const int64_t rows = intArg(info, 2, "broadcast rows"), c = intArg(info, 3, "broadcast channels");
   const float* v = floatArg(info, 0, c, "broadcast v");
   float* y = floatArg(info, 1, rows * c, "broadcast out");
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) std::memcpy(y + r * c, v, sizeof(float) * c);
   return info.Env().Undefined();
 }

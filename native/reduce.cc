@@ -20,9 +20,10 @@ Napi::Value ReduceMiddle(const Napi::CallbackInfo& info) {
   float* y = floatArg(info, 1, outer * inner, "reduce out");
   const int64_t m = outer * inner;
   const double scale = mean ? 1.0 / static_cast<double>(r) : 1.0;
+  const bool parallel = outer * r * inner >= kParallelMin;
   if (m >= 4096) {
     // Many outputs: each thread owns whole outer slices, no sharing.
-#pragma omp parallel
+#pragma omp parallel if (parallel)
     {
       std::vector<double> acc(inner);
 #pragma omp for schedule(static)
@@ -39,9 +40,9 @@ Napi::Value ReduceMiddle(const Napi::CallbackInfo& info) {
     return info.Env().Undefined();
   }
   // Few outputs (the common case): split r across threads, each with private accumulators.
-  const int threads = omp_get_max_threads();
+  const int threads = parallel ? omp_get_max_threads() : 1;
   std::vector<double> partial(static_cast<size_t>(threads) * m, 0.0);
-#pragma omp parallel
+#pragma omp parallel num_threads(threads)
   {
     double* acc = partial.data() + static_cast<size_t>(omp_get_thread_num()) * m;
     for (int64_t o = 0; o < outer; ++o) {

@@ -14,6 +14,8 @@ export interface NativeAddon {
   setNumThreads(n: number): void;
   getNumThreads(): number;
   dnnlVersion(): string;
+  /** glibc: serve large blocks from the heap and never trim it (see native/addon.cc) */
+  retainFreedMemory(): boolean;
   conv2dForward(x: Float32Array, w: Float32Array, y: Float32Array, ...geometry: ConvGeometryArgs): void;
   conv2dBackwardData(dy: Float32Array, w: Float32Array, dx: Float32Array, ...geometry: ConvGeometryArgs): void;
   conv2dBackwardWeights(x: Float32Array, dy: Float32Array, dw: Float32Array, ...geometry: ConvGeometryArgs): void;
@@ -59,10 +61,24 @@ function packageRoot(): string {
 
 let cached: NativeAddon | undefined;
 
+/**
+ * libgomp reads its environment once, when it is loaded with the addon. By default an idle OpenMP
+ * thread spins for a long time before sleeping; when the cores are shared (other processes, or
+ * tfjs's own threads) a spinning team member holds a core the others need, and a 256² forward pass
+ * measured 2.5x slower on two threads than on one. A short spin (then sleep) avoids that at a cost
+ * of microseconds per parallel region. Users' own OMP_WAIT_POLICY / GOMP_SPINCOUNT win.
+ */
+export const DEFAULT_GOMP_SPINCOUNT = '10000';
+
+function setOpenMpDefaults(): void {
+  if (process.env.OMP_WAIT_POLICY == null && process.env.GOMP_SPINCOUNT == null) process.env.GOMP_SPINCOUNT = DEFAULT_GOMP_SPINCOUNT;
+}
+
 export function loadNativeAddon(): NativeAddon {
   if (cached) return cached;
   const path = join(packageRoot(), 'build', 'Release', 'tpcvision_native.node');
   if (!existsSync(path)) throw new NativeEngineUnavailable(`${path} has not been built`);
+  setOpenMpDefaults();
   try {
     cached = createRequire(import.meta.url)(path) as NativeAddon;
   } catch (err) {

@@ -11,6 +11,7 @@ import '@tensorflow/tfjs-layers';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { getKernelsForBackend, registerBackend, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from './addon.js';
+import { installLeanGradients } from './lean-gradients.js';
 import { batchMatMulConfig } from './kernels/batch-matmul.js';
 import { binaryConfigs } from './kernels/binary.js';
 import { concatConfig } from './kernels/concat.js';
@@ -60,12 +61,16 @@ export function registerNativeBackend(threads?: number): void {
   const addon = loadNativeAddon();
   if (threads != null) addon.setNumThreads(threads);
   if (registered) return;
+  // Large tensors are allocated and freed by the hundred per training step; keep freed memory in
+  // the process instead of unmapping it (TPCVISION_MALLOC_DEFAULT=1 keeps glibc's defaults).
+  if (process.env.TPCVISION_MALLOC_DEFAULT !== '1') addon.retainFreedMemory();
   const native = nativeKernelConfigs();
   const overridden = new Set(native.map((k) => k.kernelName));
   for (const config of getKernelsForBackend('cpu')) {
     if (!overridden.has(config.kernelName)) registerKernel({ ...config, backendName: NATIVE_BACKEND });
   }
   for (const config of native) registerKernel(config);
+  installLeanGradients();
   registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   registered = true;
 }

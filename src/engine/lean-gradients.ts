@@ -1,0 +1,90 @@
+/**
+ * Leaner gradients for batch norm and for Mean/Sum, installed with the native backend. tfjs's own
+ * gradient of FusedBatchNorm makes about twelve full passes over the activation (tile, several
+ * broadcast multiplies, three sums) and the Mean/Sum gradients allocate a tensor of ones to
+ * multiply with; in the autoencoder's training step these passes cost more than the convolutions.
+ * The same mathematics with per-channel factors computed first:
+ *   k = scale / sqrt(var + eps)       s1 = Σ dy        s2 = Σ (x - mean)·dy     (Σ over N, H, W)
+ *   dx = dy·k    dmean = -k·s1    dvar = -½·k/(var + eps)·s2    dscale = s2/sqrt(var + eps)    doffset = s1
+ * i.e. five passes. Gradients are global in tfjs, so the cpu backend uses these too once the
+ * native backend is registered (same values up to float rounding; tests/engine checks both).
+ * Only per-channel statistics (mean of rank 1) take the lean path; others use tfjs's originals.
+ */
+import {
+  add, broadcastTo, div, FusedBatchNorm, getGradient, Mean, mul, neg, registerGradient, reshape, rsqrt, scalar, sub, sum, Sum, util,
+  type GradConfig, type NamedAttrMap, type Tensor,
+} from '@tensorflow/tfjs-core';
+
+const originals = new Map<string, GradConfig>();
+
+/** The gradient tfjs had registered before installLeanGradients replaced it. */
+export function originalGradient(kernelName: string): GradConfig | undefined {
+  return originals.get(kernelName);
+}
+
+const fusedBatchNormGrad: GradConfig = {
+  kernelName: FusedBatchNorm,
+  inputsToSave: ['x', 'mean', 'variance', 'scale'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x, mean, variance, scale] = saved;
+    if (mean.rank !== 1) return originals.get(FusedBatchNorm)!.gradFunc(dy, saved, attrs);
+    const g = dy as Tensor;
+    const eps = (attrs as unknown as { varianceEpsilon: number }).varianceEpsilon;
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i); // every axis but the channel axis
+    const rstd = rsqrt(add(variance, scalar(eps))); // [C]
+    const k = scale == null ? rstd : mul(rstd, scale); // [C]
+    // Computed here, not lazily inside the closures: tfjs runs each closure in its own tidy,
+    // which would dispose a shared result after the first use.
+    const s1 = sum(g, axes); // [C]
+    const s2 = sum(mul(sub(x, mean), g), axes); // [C]
+    const sumDy = () => s1;
+    const sumCentredDy = () => s2;
+    return {
+      x: () => mul(g, k),
+      mean: () => reshape(neg(mul(k, sumDy())), mean.shape),
+      variance: () => reshape(mul(mul(mul(k, mul(rstd, rstd)), scalar(-0.5)), sumCentredDy()), mean.shape),
+      scale: () => reshape(mul(rstd, sumCentredDy()), mean.shape),
+      offset: () => reshape(sumDy(), mean.shape),
+    };
+  },
+};
+
+/** Mean/Sum gradient: dy broadcast back over the reduced axes in one pass (no tensor of ones). */
+function reductionGrad(kernelName: string, divide: boolean): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+      const [x] = saved;
+      const axes = util.parseAxisParam((attrs as unknown as { axis: number | number[] }).axis, x.shape);
+      const expanded = x.shape.slice();
+      for (const a of axes) expanded[a] = 1;
+      const reduceSize = axes.reduce((p, a) => p * x.shape[a], 1);
+      return {
+        x: () => {
+          const small = reshape(dy as Tensor, expanded);
+          return broadcastTo(divide ? div(small, scalar(reduceSize)) : small, x.shape);
+        },
+      };
+    },
+  };
+}
+
+const LEAN: GradConfig[] = [fusedBatchNormGrad, reductionGrad(Mean, true), reductionGrad(Sum, false)];
+
+/** Replaces tfjs's gradients of FusedBatchNorm, Mean and Sum (idempotent). */
+export function installLeanGradients(): void {
+  for (const config of LEAN) {
+    if (originals.has(config.kernelName)) continue;
+    const original = getGradient(config.kernelName);
+    if (original == null) throw new Error(`tfjs has no gradient registered for ${config.kernelName} (import @tensorflow/tfjs-layers first)`);
+    originals.set(config.kernelName, original);
+    registerGradient(config);
+  }
+}
+
+/** Puts tfjs's original gradients back (for tests comparing the two). */
+export function uninstallLeanGradients(): void {
+  for (const [name, config] of originals) registerGradient(config);
+  originals.clear();
+}
