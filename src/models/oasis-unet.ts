@@ -20,11 +20,13 @@
  * - The depthwise conv keeps the channel count (multiplier 1) and has a bias; the following conv
  *   block doubles the channels.
  * - 'same' padding is TensorFlow's (for stride 2 the extra row/column of padding goes after), where
- *   PyTorch pads 1 on both sides; the bilinear upsampling is tfjs' resizeBilinear (alignCorners
- *   false, no half-pixel centres), a half-pixel shift from PyTorch's align_corners=False.
+ *   PyTorch pads 1 on both sides.
+ * - Bilinear ×2 upsampling is our own layer (bilinear-upsample.ts), identical to PyTorch's
+ *   align_corners=False; tfjs' upSampling2d bilinear has a broken gradient for non-square maps.
  * - SiLU is the tfjs 'swish' activation, x·sigmoid(x) (alpha 1, checked in tfjs-layers 4.22).
  */
 import * as tfl from '@tensorflow/tfjs-layers';
+import { bilinearUpsample2x } from './bilinear-upsample.js';
 import { groupNormalization } from './group-norm.js';
 
 export interface OasisUnetOptions {
@@ -76,7 +78,7 @@ export function buildOasisUnet(options: OasisUnetOptions): tfl.LayersModel {
   // 3. Decoder: upsample, reduce channels, join the skip of the same resolution.
   for (let k = 3; k >= 1; k--) {
     const filters = base << (k - 1);
-    x = apply(tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear', name: `up${4 - k}_resize` }), x);
+    x = apply(bilinearUpsample2x({ name: `up${4 - k}_resize` }), x);
     x = apply(tfl.layers.conv2d({ filters, kernelSize: 1, name: `up${4 - k}_proj` }), x);
     x = apply(tfl.layers.concatenate({ axis: -1, name: `up${4 - k}_concat` }), [x, skips[k - 1]]);
     x = convBlock(x, filters, groups, `up${4 - k}`);

@@ -67,3 +67,20 @@ describe('GroupNorm and the OASIS U-Net', () => {
     expectClose(y.dataSync(), [-2, 0, 1.5].map((v) => v / (1 + Math.exp(-v))), 1e-6, 1e-5);
   });
 });
+
+describe('bilinear ×2 upsampling', () => {
+  it('matches PyTorch align_corners=False on a hand example, and has gradients on non-square maps', async () => {
+    await tf.setBackend('cpu');
+    const { upsample2Axis, bilinearUpsample2x } = await import('../../src/models/bilinear-upsample.js');
+    // row [1, 3, 7] along W: out = [1, 0.75·1+0.25·3, 0.75·3+0.25·1, 0.75·3+0.25·7, 0.75·7+0.25·3, 7]
+    const x = tf.tensor4d([1, 3, 7], [1, 1, 3, 1]);
+    expectClose(upsample2Axis(x, 2).dataSync(), [1, 1.5, 2.5, 4, 6, 7]);
+    const layer = bilinearUpsample2x();
+    const y = tf.randomUniform([2, 3, 5, 2], 0, 1, 'float32', 4);
+    expect((layer.apply(y) as tf.Tensor).shape).toEqual([2, 6, 10, 2]);
+    // d sum(out)/dx = 4 everywhere: per axis a pixel feeds its own two outputs (0.75 + 0.75) and one of
+    // each neighbour's (0.25 + 0.25) = 2, at the edges the clamp gives it the missing 0.25; 2 × 2 = 4
+    const g = tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t) as tf.Tensor))(y);
+    expectClose(g.dataSync(), new Array(60).fill(4), 1e-5);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Bilinear ×2 upsampling as a tfjs-layers layer built from slices, concatenations and reshapes.
+ *
+ * Why not tfl.layers.upSampling2d({ interpolation: 'bilinear' }): in tfjs 4.22 the gradient of
+ * ResizeBilinear comes back with H and W swapped for non-square maps ("gradient of input 'images' has
+ * shape '3,32,16,16' … input '3,16,32,16'"), so it cannot be trained on 288×512 images. This layer
+ * also matches PyTorch's nn.Upsample(scale_factor=2, mode='bilinear', align_corners=False) exactly
+ * (half-pixel centres), which the reference model uses.
+ *
+ * In: [N, H, W, C]. Out: [N, 2H, 2W, C]. Per axis, output 2k samples the input at k − 1/4 and 2k+1
+ * at k + 1/4 (half-pixel centres), so
+ *   out[2k]   = 0.75·x[k] + 0.25·x[k−1],   out[2k+1] = 0.75·x[k] + 0.25·x[k+1],
+ * with the edge pixel repeated beyond the border (PyTorch clamps the source index the same way).
+ * Ignored: factors other than 2, channels-first data. No weights.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+/** ×2 along `axis` (1 = H, 2 = W) of a [N, H, W, C] tensor. */
+export function upsample2Axis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
+  return tf.tidy(() => {
+    const shape = x.shape;
+    const len = shape[axis];
+    const begin = [0, 0, 0, 0];
+    const size = (from: number, count: number): [number[], number[]] => {
+      const b = [...begin];
+      const s = [...shape] as number[];
+      b[axis] = from;
+      s[axis] = count;
+      return [b, s];
+    };
+    const first = tf.slice(x, ...size(0, 1));
+    const lastOne = tf.slice(x, ...size(len - 1, 1));
+    const prev = len > 1 ? tf.concat([first, tf.slice(x, ...size(0, len - 1))], axis) : x; // x[k−1], clamped
+    const next = len > 1 ? tf.concat([tf.slice(x, ...size(1, len - 1)), lastOne], axis) : x; // x[k+1], clamped
+    const even = tf.add(tf.mul(x, 0.75), tf.mul(prev, 0.25));
+    const odd = tf.add(tf.mul(x, 0.75), tf.mul(next, 0.25));
+    const out = [...shape] as number[];
+    out[axis] = 2 * len;
+    return tf.reshape(tf.stack([even, odd], axis + 1), out as [number, number, number, number]) as tf.Tensor4D; // interleave: [.., len, 2, ..] → [.., 2·len, ..]
+  });
+}
+
+export class BilinearUpsample2x extends tfl.layers.Layer {
+  static className = 'BilinearUpsample2x';
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    return [s[0], s[1] === null ? null : 2 * s[1], s[2] === null ? null : 2 * s[2], s[3]];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    return tf.tidy(() => upsample2Axis(upsample2Axis(x, 1), 2));
+  }
+}
+
+tf.serialization.registerClass(BilinearUpsample2x);
+
+export function bilinearUpsample2x(args: { name?: string } = {}): BilinearUpsample2x {
+  return new BilinearUpsample2x({ name: args.name });
+}

@@ -1,0 +1,96 @@
+/**
+ * The overlap-aware loss (spec overlap-separation.md, "Overlap-aware loss").
+ *
+ * In: a batch of predictions and targets [N, H, W, 2] (channel 0 ER, channel 1 NR, scaled units),
+ * the valid mask [N, H, W, 1] (1 inside each sample's valid box) and the region-weight map
+ * [N, H, W, 1] from `regionWeightMap`. Out: scalars total = reg·L_reg + tv·L_TV and both terms.
+ *
+ *   regions (from the targets): ER = t_ER > 0, NR = t_NR > 0; ER-only, NR-only, overlap (both),
+ *     background (valid, neither); outside the valid box the weight is 0.
+ *   region weights rescaled so their mean over the batch's valid pixels is 1. The map is built from
+ *     the targets in plain TypeScript, so the scale is a constant and never differentiated.
+ *   L_reg = Σ_valid w_region · (c_ER·|p_ER − t_ER| + c_NR·|p_NR − t_NR|) / (2 · #valid pixels):
+ *     the mean over both channels of the weighted absolute errors (so with all weights 1 it is the
+ *     plain MAE inside the valid box).
+ *   L_TV = Σ over edges with both pixels valid, summed over the 2 channels, of |p(a) − p(b)| (right
+ *     and down neighbours), divided by the number of such edges (pixel pairs, not pair×channel).
+ * Ignored: pixels outside the valid box (weight 0, no edges), isotropic TV, per-sample rescaling
+ * (the mean-1 rescaling is over the whole batch, as a batched tensor implementation does it).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { LossConfig } from './config.js';
+
+export type RegionWeights = LossConfig['regionWeights'];
+
+/** Region codes of one pixel: 0 outside the valid box, then background, ER-only, NR-only, overlap. */
+export const REGION = { invalid: 0, background: 1, erOnly: 2, nrOnly: 3, overlap: 4 } as const;
+
+/** Region code per pixel [N·H·W] from the targets (> 0 = present) and the valid mask. */
+export function regionMasks(er: ArrayLike<number>, nr: ArrayLike<number>, valid: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(valid.length);
+  for (let i = 0; i < valid.length; i++) {
+    if (!valid[i]) continue;
+    const e = er[i] > 0;
+    const n = nr[i] > 0;
+    out[i] = e && n ? REGION.overlap : e ? REGION.erOnly : n ? REGION.nrOnly : REGION.background;
+  }
+  return out;
+}
+
+/**
+ * Region-weight map [N·H·W]: the region's weight, rescaled so the mean over valid pixels is 1; 0
+ * outside. A batch with no valid pixel (impossible for prepared samples) gives all zeros.
+ */
+export function regionWeightMap(er: ArrayLike<number>, nr: ArrayLike<number>, valid: ArrayLike<number>, weights: RegionWeights): Float32Array {
+  const regions = regionMasks(er, nr, valid);
+  const byCode = [0, weights.background, weights.erOnly, weights.nrOnly, weights.overlap];
+  const out = new Float32Array(regions.length);
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < regions.length; i++) {
+    if (regions[i] === REGION.invalid) continue;
+    out[i] = byCode[regions[i]];
+    sum += out[i];
+    count++;
+  }
+  const scale = sum > 0 ? count / sum : 0;
+  for (let i = 0; i < out.length; i++) out[i] *= scale;
+  return out;
+}
+
+/** Anisotropic TV of `pred` [N, H, W, C] over edges with both pixels valid ([N, H, W, 1]), per edge. */
+export function totalVariation(pred: tf.Tensor4D, valid: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const [n, h, w, c] = pred.shape;
+    const sl = (t: tf.Tensor4D, y: number, x: number, hh: number, ww: number, cc: number) => tf.slice(t, [0, y, x, 0], [n, hh, ww, cc]);
+    // horizontal edges (x, x+1) and vertical edges (y, y+1)
+    const vx = tf.mul(sl(valid, 0, 0, h, w - 1, 1), sl(valid, 0, 1, h, w - 1, 1)); // [N, H, W−1, 1]
+    const vy = tf.mul(sl(valid, 0, 0, h - 1, w, 1), sl(valid, 1, 0, h - 1, w, 1)); // [N, H−1, W, 1]
+    const dx = tf.abs(tf.sub(sl(pred, 0, 1, h, w - 1, c), sl(pred, 0, 0, h, w - 1, c))); // [N, H, W−1, C]
+    const dy = tf.abs(tf.sub(sl(pred, 1, 0, h - 1, w, c), sl(pred, 0, 0, h - 1, w, c))); // [N, H−1, W, C]
+    const sum = tf.add(tf.sum(tf.mul(dx, vx)), tf.sum(tf.mul(dy, vy)));
+    const edges = tf.maximum(tf.add(tf.sum(vx), tf.sum(vy)), 1); // no valid edge: TV 0, not NaN
+    return tf.div(sum, edges) as tf.Scalar;
+  });
+}
+
+export interface LossTerms {
+  total: tf.Scalar;
+  reg: tf.Scalar;
+  tv: tf.Scalar;
+}
+
+/**
+ * The loss of one batch. pred, target [N, H, W, 2]; valid, weight [N, H, W, 1] (weight from
+ * regionWeightMap, already 0 outside the valid box).
+ */
+export function oasisLoss(pred: tf.Tensor4D, target: tf.Tensor4D, valid: tf.Tensor4D, weight: tf.Tensor4D, cfg: LossConfig): LossTerms {
+  const [reg, tv] = tf.tidy(() => {
+    const channel = tf.tensor1d([cfg.channelWeights.er, cfg.channelWeights.nr]); // broadcasts over [N, H, W, 2]
+    const err = tf.mul(tf.mul(tf.abs(tf.sub(pred, target)), channel), weight); // [N, H, W, 2]
+    const denom = tf.maximum(tf.mul(tf.sum(valid), 2), 1);
+    return [tf.div(tf.sum(err), denom) as tf.Scalar, totalVariation(pred, valid)];
+  });
+  const total = tf.tidy(() => tf.add(tf.mul(reg, cfg.regWeight), tf.mul(tv, cfg.tvWeight)) as tf.Scalar);
+  return { total, reg, tv };
+}
