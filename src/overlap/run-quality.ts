@@ -1,0 +1,87 @@
+/**
+ * The overlap-separation quality study as one library call: simulate a MIGDAL training set and a
+ * test set (different seeds), train every preset on the same training samples, evaluate all on the
+ * same test samples. Used by the demo (tiny settings) and bench/oasis-quality.ts.
+ *
+ * In: sizes, presets, seed, an output directory, optionally a partial MIGDAL config (e.g. a smaller
+ * image for quick runs) and overrides of the OASIS config. Out: OUT/train/migdal.feather,
+ * OUT/test/migdal.feather, OUT/models/<preset>/ (model directories), OUT/oasis-evaluation.json,
+ * OUT/oasis-report.html; returns the entries and the report section. Ignored: backend selection
+ * (the caller's), resuming a half-finished study (each training resumes from its own checkpoint).
+ */
+import { join } from 'node:path';
+import type { Progress } from '../core/progress.js';
+import { readMigdalFeather } from '../io/feather.js';
+import type { ReportSection } from '../report/index.js';
+import { resolveMigdalConfig } from '../simulation/migdal/config.js';
+import { simulateMigdalRun } from '../simulation/migdal/run.js';
+import { resolveOasisConfig, type PresetName } from './config.js';
+import { evaluateOasisRun } from './evaluate-run.js';
+import type { OasisEvaluationEntry } from './evaluate.js';
+import { trainOasis } from './train.js';
+
+export interface OasisQualityOptions {
+  outDir: string;
+  seed: number;
+  /** Hybrid events simulated for training (+ validation) and for the test set. */
+  trainEvents: number;
+  testEvents: number;
+  /** Fraction of all samples that are NR-only [spec: as many as hybrids, 0.5]. */
+  nrOnlyFraction?: number;
+  epochs: number;
+  base: number;
+  presets?: PresetName[];
+  batchSize?: number;
+  /** Partial MIGDAL simulator config (image size, energies…). */
+  migdal?: unknown;
+  /** Partial OASIS config applied to every preset ({ loss?, training? }). */
+  overrides?: { loss?: Record<string, unknown>; training?: Record<string, unknown> };
+  resume?: boolean;
+  progress?: Progress;
+  log?: (line: string) => void;
+}
+
+export interface OasisQualityResult {
+  entries: OasisEvaluationEntry[];
+  section: ReportSection;
+  json: string;
+  html: string;
+  /** Mean seconds per training step per preset. */
+  secondsPerStep: Record<string, number>;
+  seconds: number;
+}
+
+export async function runOasisQuality(o: OasisQualityOptions): Promise<OasisQualityResult> {
+  const t0 = performance.now();
+  const log = o.log ?? (() => {});
+  const presets = o.presets ?? ['unweighted', 'nominal'];
+  const f = o.nrOnlyFraction ?? 0.5;
+  const migdal = resolveMigdalConfig({ ...(o.migdal as object | undefined), events: { ...((o.migdal as { events?: object } | undefined)?.events ?? {}), nrOnlyFraction: f } }, 'oasis quality: migdal');
+  // 1. data: train and test from independent seeds
+  const sim = (dir: string, events: number, seed: number) => {
+    const r = simulateMigdalRun({ config: migdal, outDir: join(o.outDir, dir), events, seed, progress: o.progress });
+    log(`simulated ${dir}: ${r.hybrid} hybrid + ${r.nrOnly} NR-only in ${r.seconds.toFixed(1)} s`);
+    return readMigdalFeather(r.feather).samples;
+  };
+  const train = sim('train', o.trainEvents, o.seed);
+  const test = sim('test', o.testEvents, o.seed + 1_000_003);
+  // 2. one training per preset, same samples and seed
+  const dirs: string[] = [];
+  const secondsPerStep: Record<string, number> = {};
+  for (const preset of presets) {
+    const config = resolveOasisConfig(preset, {
+      ...o.overrides,
+      training: { ...(o.overrides?.training ?? {}), epochs: o.epochs, base: o.base, ...(o.batchSize ? { batchSize: o.batchSize } : {}) },
+    });
+    const outDir = join(o.outDir, 'models', preset);
+    log(`training ${preset} on ${train.length} samples (${o.epochs} epochs, base ${o.base})`);
+    const r = await trainOasis({ samples: train, config, preset, seed: o.seed, outDir, resume: o.resume, data: { path: join(o.outDir, 'train', 'migdal.feather') }, progress: o.progress, log });
+    const h = r.state.history;
+    secondsPerStep[preset] = h.length ? h.reduce((s, e) => s + e.stepSeconds, 0) / h.length : NaN;
+    r.model.dispose();
+    dirs.push(outDir);
+  }
+  // 3. evaluation on the common test set
+  const ev = await evaluateOasisRun({ modelDirs: dirs, samples: test, outDir: o.outDir, data: { path: join(o.outDir, 'test', 'migdal.feather') }, log });
+  return { ...ev, secondsPerStep, seconds: (performance.now() - t0) / 1000 };
+}

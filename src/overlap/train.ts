@@ -1,0 +1,219 @@
+/**
+ * Training of the overlap-separation U-Net (spec overlap-separation.md, "Training"): AdamW, global
+ * gradient-norm clipping, early stopping on the validation loss with the best weights kept, a
+ * checkpoint after every epoch and an exact --resume. Mirrors the ROI autoencoder's loop
+ * (training/train.ts) and reuses its checkpoint files (training/checkpoint.ts).
+ *
+ * In: prepared samples (one image size), a resolved OasisConfig, a preset name (recorded), a seed,
+ * an output directory. Out: OUT/checkpoint/ (latest weights, AdamW moments, best weights, state.json,
+ * written after every epoch, state last) and, at the end, the model directory OUT/ (weights.bin/json
+ * = the best epoch's weights, oasis-model.json = architecture, resolved config, seed, version,
+ * history; see model-dir.ts). Ignored: augmentation, learning-rate schedules (the spec has none).
+ *
+ * AdamW (adamw.ts; tfjs has Adam only): after each Adam step every trainable weight (kernels,
+ * biases and the GroupNorm γ, β alike, as torch.optim.AdamW's default single parameter group does)
+ * is decayed decoupled from the gradient: w ← w − lr·wd·w. (PyTorch applies the same factor before
+ * the Adam step; the difference is O(lr²·wd).)
+ * Clipping: g ← g·min(1, c/‖g‖₂) with ‖g‖₂ over all gradients together (torch's clip_grad_norm_).
+ * Reproducibility: split, shuffles and initial weights come from Rng.derive(seed, label) with the
+ * label naming the epoch, so a resumed run draws what the uninterrupted one would have.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers the gradient functions tf.variableGrads needs
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { writeJsonAtomic } from '../core/atomic-write.js';
+import { silentProgress, type Progress } from '../core/progress.js';
+import { Rng } from '../core/rng.js';
+import { buildOasisUnet } from '../models/oasis-unet.js';
+import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
+import { initializeWeights } from '../training/init.js';
+import { splitIndices } from '../training/train.js';
+import { AdamW } from './adamw.js';
+import { batchTensors, imageSize, makeBatch } from './batch.js';
+import type { OasisConfig, PresetName } from './config.js';
+import type { OverlapSample } from './dataset.js';
+import { oasisLoss } from './loss.js';
+import { writeOasisModel } from './model-dir.js';
+
+export interface OasisEpochRecord {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  /** Validation terms: weighted L1 and TV (unweighted by the term weights). */
+  valReg: number;
+  valTv: number;
+  seconds: number;
+  /** Mean wall time of one optimisation step (batch of `batchSize`), s. */
+  stepSeconds: number;
+}
+
+export interface OasisTrainState {
+  epoch: number; // last completed epoch (0-based), −1 before the first
+  bestValLoss: number;
+  bestEpoch: number;
+  epochsWithoutImprovement: number;
+  /** True once early stopping fired; a resume then finishes without training. */
+  stopped: boolean;
+  history: OasisEpochRecord[];
+}
+
+export interface OasisTrainOptions {
+  samples: OverlapSample[];
+  config: OasisConfig;
+  preset: PresetName;
+  seed: number;
+  outDir: string;
+  resume?: boolean;
+  /** Stop after this epoch (0-based) as if interrupted: resume tests and time-boxed runs. */
+  stopAfterEpoch?: number;
+  /** Recorded in oasis-model.json (e.g. the dataset path and its provenance). */
+  data?: unknown;
+  progress?: Progress;
+  log?: (line: string) => void;
+}
+
+export interface OasisTrainResult {
+  model: LayersModel;
+  state: OasisTrainState;
+  trainIndices: number[];
+  validationIndices: number[];
+}
+
+function shuffled<T>(items: readonly T[], rng: Rng): T[] {
+  const a = [...items];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}
+
+/** One clipped AdamW step on `vars`; returns the loss before the step. */
+function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cfg: OasisConfig, samples: OverlapSample[], idx: number[]): number {
+  const b = batchTensors(makeBatch(samples, idx, cfg.loss.regionWeights));
+  const { value, grads } = tf.variableGrads(() => {
+    const pred = model.apply(b.input, { training: true }) as tf.Tensor4D; // [N, H, W, 2]
+    return oasisLoss(pred, b.target, b.valid, b.weight, cfg.loss).total;
+  }, vars);
+  const loss = value.dataSync()[0];
+  const clip = cfg.training.clipNorm;
+  const g = vars.map((v) => grads[v.name]);
+  // 1. global-norm clipping; the norm is read back so the decision is a plain number
+  const normSq = tf.tidy(() => tf.addN(g.map((t) => tf.sum(tf.square(t)))));
+  const norm = Math.sqrt(normSq.dataSync()[0]);
+  const factor = clip > 0 && norm > clip ? clip / norm : 1;
+  const clipped = factor === 1 ? g : g.map((t) => tf.mul(t, factor));
+  // 2. Adam step and decoupled weight decay (adamw.ts)
+  optimizer.apply(clipped);
+  tf.dispose([value, normSq, b.input, b.target, b.valid, b.weight, ...g, ...(factor === 1 ? [] : clipped)]);
+  return loss;
+}
+
+/** Mean loss (total, reg, tv) over `indices`, in batches, without training. */
+export function evaluateLoss(model: LayersModel, cfg: OasisConfig, samples: OverlapSample[], indices: readonly number[]): { total: number; reg: number; tv: number } {
+  let total = 0;
+  let reg = 0;
+  let tv = 0;
+  for (let s = 0; s < indices.length; s += cfg.training.batchSize) {
+    const idx = indices.slice(s, s + cfg.training.batchSize);
+    const v = tf.tidy(() => {
+      const b = batchTensors(makeBatch(samples, idx, cfg.loss.regionWeights));
+      const l = oasisLoss(model.predict(b.input) as tf.Tensor4D, b.target, b.valid, b.weight, cfg.loss);
+      return tf.stack([l.total, l.reg, l.tv]);
+    });
+    const [a, r, t] = v.dataSync();
+    v.dispose();
+    total += a * idx.length;
+    reg += r * idx.length;
+    tv += t * idx.length;
+  }
+  const n = Math.max(indices.length, 1);
+  return { total: total / n, reg: reg / n, tv: tv / n };
+}
+
+export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult> {
+  const { samples, config: cfg, seed } = o;
+  const t = cfg.training;
+  const progress = o.progress ?? silentProgress;
+  const log = o.log ?? (() => {});
+  const { width, height } = imageSize(samples);
+  const { train, val } = splitIndices(samples.length, t.validationFraction, seed);
+  if (train.length === 0) throw new Error('oasis training needs at least one training sample');
+  const ckpt = join(o.outDir, 'checkpoint');
+  const statePath = join(ckpt, 'state.json');
+
+  const model = buildOasisUnet({ height, width, base: t.base });
+  initializeWeights(model, Rng.derive(seed, 'init'));
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = new AdamW(vars, { learningRate: t.learningRate, beta1: t.beta1, beta2: t.beta2, epsilon: t.adamEpsilon, weightDecay: t.weightDecay });
+  let state: OasisTrainState;
+  if (o.resume && existsSync(statePath)) {
+    state = JSON.parse(readFileSync(statePath, 'utf8')) as OasisTrainState;
+    loadModelWeights(ckpt, model);
+    optimizer.load(ckpt);
+    log(`resuming after epoch ${state.epoch + 1}${state.stopped ? ' (early stopping had fired)' : ''}`);
+  } else {
+    state = { epoch: -1, bestValLoss: Infinity, bestEpoch: -1, epochsWithoutImprovement: 0, stopped: false, history: [] };
+  }
+
+  const steps = Math.ceil(train.length / t.batchSize);
+  const last = Math.min(t.epochs - 1, o.stopAfterEpoch ?? Infinity);
+  for (let epoch = state.epoch + 1; epoch <= last && !state.stopped; epoch++) {
+    const t0 = performance.now();
+    const order = shuffled(train, Rng.derive(seed, `epoch:${epoch}`));
+    progress.start(steps, `oasis epoch ${epoch + 1}/${t.epochs}`);
+    let sum = 0;
+    for (let s = 0; s < order.length; s += t.batchSize) {
+      const idx = order.slice(s, s + t.batchSize);
+      const loss = trainStep(model, vars, optimizer, cfg, samples, idx);
+      sum += loss * idx.length;
+      progress.tick(1, { loss: loss.toPrecision(4) });
+    }
+    progress.stop();
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const trainLoss = sum / train.length;
+    const v = val.length ? evaluateLoss(model, cfg, samples, val) : { total: trainLoss, reg: NaN, tv: NaN };
+    const improved = v.total < state.bestValLoss;
+    if (improved) {
+      state.bestValLoss = v.total;
+      state.bestEpoch = epoch;
+      state.epochsWithoutImprovement = 0;
+      saveModelWeights(ckpt, model, 'best');
+    } else if (++state.epochsWithoutImprovement >= t.patience) {
+      state.stopped = true;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    state.history.push({ epoch, trainLoss, valLoss: v.total, valReg: v.reg, valTv: v.tv, seconds, stepSeconds: trainSeconds / steps });
+    state.epoch = epoch;
+    log(
+      `epoch ${epoch + 1}/${t.epochs}: train ${trainLoss.toPrecision(5)}  val ${v.total.toPrecision(5)}${improved ? ' (best)' : ''}  ` +
+        `${seconds.toFixed(1)} s${state.stopped ? `  — early stop, best epoch ${state.bestEpoch + 1}` : ''}`,
+    );
+    saveModelWeights(ckpt, model);
+    optimizer.save(ckpt);
+    writeJsonAtomic(statePath, state); // last: names the epoch the files above belong to
+  }
+  optimizer.dispose();
+
+  // the finished model is the best epoch's weights (early stopping keeps them)
+  const finished = state.stopped || state.epoch === t.epochs - 1;
+  if (finished && state.bestEpoch >= 0) {
+    loadModelWeights(ckpt, model, 'best');
+    writeOasisModel(o.outDir, model, {
+      height,
+      width,
+      base: t.base,
+      preset: o.preset,
+      config: cfg,
+      seed,
+      trainEvents: train.length,
+      validationEvents: val.length,
+      bestEpoch: state.bestEpoch,
+      history: state.history,
+      data: o.data ?? null,
+    });
+  }
+  return { model, state, trainIndices: train, validationIndices: val };
+}
