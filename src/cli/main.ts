@@ -27,7 +27,7 @@ export function buildProgram(): Command {
     .description('simulate a small LIME run and run the whole chain: statistics, calibration, trigger, evaluation, report')
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
-    .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '8')
+    .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '4')
     .option('--json', 'print the summary as JSON')
     .action(async (o) => {
       const seed = Number(o.seed);

@@ -1,150 +1,16 @@
 /**
- * The demo: a simulated LIME run end to end on a small geometry, in a few minutes on two cores.
- * simulate → pedestal statistics (training pedestals) → calibrate every score (held-out pedestals)
- * → trigger (the main job, Gaussian score) → evaluate all scores on the same events → report.
- * Every step is the library function the matching CLI command calls; nothing here is demo-only
- * numerics.
+ * The demo: a small trigger study (quarter-size LIME frames, 60 pedestals, 150 events, both
+ * autoencoders for a few epochs), sized to finish within 5 minutes on two cores.
  */
-import { join, resolve } from 'node:path';
-import type { Progress } from '../core/progress.js';
-import { silentProgress } from '../core/progress.js';
-import { toolVersion } from '../core/version.js';
-import { listFrameFiles } from '../io/frames.js';
-import { fileSequence } from '../io/sequence.js';
-import { presetForSize, mergeConfig, resolvePipelineConfig, type PipelineConfig } from '../config/pipeline.js';
-import { resolveLimeConfig } from '../simulation/lime/config.js';
-import { simulateLimeRun } from '../simulation/lime/run.js';
-import { computePedestalStats, savePedestalStats } from '../preprocessing/index.js';
-import { CLASSICAL_SCORES, classicalScore } from '../scores/classical.js';
-import { calibrateMethod, type CalibrationFile } from '../calibration/index.js';
-import { writeJsonAtomic } from '../core/atomic-write.js';
-import { runTrigger, type TriggerSummary } from '../trigger/index.js';
-import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type EvaluationResult, type MethodSpec } from '../evaluation/index.js';
-import { renderLineChart, writeReport } from '../report/index.js';
-import type { AnomalyScore } from '../scores/score.js';
-import { autoencoderScore } from '../scores/autoencoder.js';
-import { resolveTrainingConfig } from '../config/training.js';
-import { trainModelFromFrames } from '../training/train-run.js';
+import { runTriggerStudy, type StudyOptions, type StudyResult } from '../study/trigger-study.js';
 
-export interface DemoOptions {
-  outDir: string;
-  seed: number;
-  /** Raw frame size, px (default 576: a quarter-size LIME sensor, analysis grid 256²). */
-  size?: number;
-  trainingPedestals?: number;
-  calibrationPedestals?: number;
-  events?: number;
-  /** Mean events per frame (default 1.5: denser than real runs so few frames give many events). */
-  eventsPerFrame?: number;
-  /** Epochs of each autoencoder training (default 8: a demo, not a converged model); 0 skips them. */
-  autoencoderEpochs?: number;
-  progress?: Progress;
-  log?: (line: string) => void;
-}
+/** Denser than real runs (1.5 events per frame), so few frames give many events. */
+export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 4 };
 
-export interface DemoResult {
-  outDir: string;
-  report: string;
-  evaluation: EvaluationResult;
-  trigger: TriggerSummary;
-  seconds: number;
-}
-
-export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 8 };
-
-export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
-  const t0 = performance.now();
-  const progress = opts.progress ?? silentProgress;
-  const log = opts.log ?? (() => {});
-  const o = { ...DEMO_DEFAULTS, ...stripUndefined(opts), seed: opts.seed };
-  const out = resolve(opts.outDir);
-
-  // 1. simulate
-  log(`simulating ${o.trainingPedestals + o.calibrationPedestals} pedestal frames and ${o.events} events on ${o.size}² frames (seed ${o.seed})`);
-  const lime = resolveLimeConfig({ camera: { width: o.size, height: o.size }, events: { perFrame: o.eventsPerFrame } }, 'demo');
-  const simDir = join(out, 'sim');
-  await simulateLimeRun({
-    config: lime,
-    outDir: simDir,
-    pedestals: o.trainingPedestals + o.calibrationPedestals,
-    events: o.events,
-    seed: o.seed,
-    progress,
-  });
-  const pedestals = listFrameFiles(join(simDir, 'pedestals'));
-  const training = pedestals.slice(0, o.trainingPedestals);
-  const heldOut = pedestals.slice(o.trainingPedestals);
-
-  // 2. frozen pedestal statistics
-  const cfg: PipelineConfig = resolvePipelineConfig(mergeConfig({}, presetForSize(o.size)), 'demo');
-  log(`pedestal statistics from ${training.length} frames`);
-  const stats = await computePedestalStats(fileSequence(training), cfg.preprocess, progress);
-  savePedestalStats(join(out, 'stats'), stats);
-
-  // 3. the two autoencoders, trained on the same training pedestals (few epochs: a demo)
-  const scores: AnomalyScore[] = CLASSICAL_SCORES.map((n) => classicalScore(n, stats, cfg.score));
-  const lossCurves: { name: string; points: { x: number; y: number }[] }[] = [];
-  for (const mode of o.autoencoderEpochs > 0 ? (['baseline', 'refined'] as const) : []) {
-    const name = `ae-${mode}`;
-    const dir = join(out, 'models', name);
-    log(`training ${name} for ${o.autoencoderEpochs} epochs on ${training.length} pedestals`);
-    const training_ = resolveTrainingConfig({ mode, epochs: o.autoencoderEpochs });
-    const trained = await trainModelFromFrames({ frames: fileSequence(training), stats, training: training_, seed: o.seed, outDir: dir, progress, log: () => {} });
-    lossCurves.push({ name: `${name} train`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.trainLoss })) });
-    lossCurves.push({ name: `${name} validation`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.valLoss })) });
-    scores.push(await autoencoderScore(dir, name, stats));
-  }
-
-  // 4. calibrate every score on the held-out pedestals
-  const calibration: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
-  for (const score of scores) {
-    log(`calibrating ${score.name} on ${heldOut.length} held-out pedestals`);
-    calibration.methods.push(
-      await calibrateMethod(fileSequence(heldOut), stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress),
-    );
-  }
-  writeJsonAtomic(join(out, 'calibration.json'), calibration);
-
-  // 5. the trigger on the data run (Gaussian score, the paper's baseline)
-  const dataFiles = dataRunFiles(join(simDir, 'data'));
-  const gauss = calibration.methods[0];
-  log(`trigger (${gauss.name}, τ = ${gauss.tau.toPrecision(4)}) on ${dataFiles.length} data frames`);
-  const trigger = await runTrigger({
-    inputs: dataFiles,
-    outDir: join(out, 'trigger'),
-    stats,
-    score: scores[0],
-    tau: gauss.tau,
-    closingRadius: cfg.roi.closingRadius,
-    progress,
-    provenance: { seed: o.seed },
-  });
-
-  // 6. evaluate all scores on the same events, write results and the report
-  log('evaluating all scores per event');
-  const methods: MethodSpec[] = scores.map((score, i) => ({
-    score,
-    tau: calibration.methods[i].tau,
-    sweepTaus: calibration.methods[i].sweepTaus,
-    calibration: calibration.methods[i].calibration,
-  }));
-  const evaluation = await evaluateRun({ data: dataSequence(dataFiles), stats, methods, config: cfg, progress, totalFrames: dataFiles.length });
-  const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: 'demo', demo: o, config: cfg, simulation: lime };
-  writeEvaluation(out, evaluation, provenance);
-  const report = join(out, 'report.html');
-  for (const s of scores) await s.dispose?.();
-  const extraSections = lossCurves.length
-    ? [{ title: 'Autoencoder training', html: await renderLineChart({ series: lossCurves, xTitle: 'epoch', yTitle: 'loss', logY: true, title: 'training and validation loss' }) }]
-    : [];
-  await writeReport(report, {
-    title: `tpcvision demo — simulated LIME run (${o.size}² frames, seed ${o.seed})`,
-    evaluation,
-    extraSections,
-    provenance: { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: 'tpcvision demo', config: cfg },
-  });
-  return { outDir: out, report, evaluation, trigger, seconds: (performance.now() - t0) / 1000 };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+export function runDemo(opts: Omit<StudyOptions, 'title'> & { outDir: string; seed: number }): Promise<StudyResult> {
+  return runTriggerStudy({
+    ...DEMO_DEFAULTS,
+    ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)),
+    title: `tpcvision demo — simulated LIME run (${opts.size ?? DEMO_DEFAULTS.size}² frames, seed ${opts.seed})`,
+  } as StudyOptions);
 }
