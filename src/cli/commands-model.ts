@@ -9,8 +9,6 @@ import { listFrameFiles } from '../io/frames.js';
 import { fileSequence } from '../io/sequence.js';
 import { loadPedestalStats } from '../preprocessing/index.js';
 import { resolveTrainingConfig } from '../config/training.js';
-import { buildRoiAutoencoder } from '../models/roi-autoencoder.js';
-import { trainModelFromFrames } from '../training/train-run.js';
 import { defined, parseNumber, readConfigFile } from './config-options.js';
 import { terminalProgress } from './progress-bar.js';
 import { mergeConfig } from '../config/pipeline.js';
@@ -47,6 +45,7 @@ export function registerModelCommands(program: Command): void {
       });
       const training = resolveTrainingConfig(mergeConfig(fromFile, flags), o.config ?? 'flags');
       const log = o.json ? () => {} : (line: string) => console.error(line);
+      const { trainModelFromFrames } = await import('../training/train-run.js');
       const result = await trainModelFromFrames({
         frames: fileSequence(files),
         stats,
@@ -69,7 +68,10 @@ export function registerModelCommands(program: Command): void {
     .description('print the layers and parameter count of the autoencoder of the spec')
     .option('--size <px>', 'input size (divisible by 16)', '1024')
     .option('--json', 'print the result as JSON')
-    .action((o) => {
+    .action(async (o) => {
+      const { buildRoiAutoencoder } = await import('../models/roi-autoencoder.js');
+      const { selectBackend } = await import('../engine/select-backend.js');
+      await selectBackend({ prefer: 'cpu' }); // building the graph needs a backend, not a fast one
       const size = Number(o.size);
       if (!Number.isInteger(size) || size % 16 !== 0 || size <= 0) throw new InputError('--size', `must be a positive multiple of 16, got ${o.size}`);
       const m = buildRoiAutoencoder({ height: size, width: size });

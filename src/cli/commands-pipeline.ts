@@ -14,12 +14,10 @@ import { computePedestalStats, loadPedestalStats, savePedestalStats, type Pedest
 import { CLASSICAL_SCORES } from '../scores/classical.js';
 import { createClassicalScore } from '../scores/select.js';
 import type { AnomalyScore } from '../scores/score.js';
-import { autoencoderScore } from '../scores/autoencoder.js';
 import { calibrateMethod, findMethod, loadCalibrationFile, type CalibrationFile } from '../calibration/index.js';
 import { runTrigger } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type MethodSpec } from '../evaluation/index.js';
 import type { PipelineConfig } from '../config/pipeline.js';
-import { writeReport } from '../report/index.js';
 import { defined, parseNumber, parseSize, pipelineConfig } from './config-options.js';
 import { terminalProgress } from './progress-bar.js';
 
@@ -57,7 +55,11 @@ export async function scoresByName(names: string[], models: Map<string, string>,
   return Promise.all(
     list.map((n) => {
       const dir = models.get(n);
-      return dir ? autoencoderScore(dir, n, stats, { statsOfModel: loadPedestalStats(join(dir, 'stats')) }) : createClassicalScore(n, stats, cfg.score);
+      if (!dir) return createClassicalScore(n, stats, cfg.score);
+      // loaded on demand: ONNX Runtime and tfjs cost a second of start-up that classical runs never need
+      return import('../scores/autoencoder.js').then(({ autoencoderScore }) =>
+        autoencoderScore(dir, n, stats, { statsOfModel: loadPedestalStats(join(dir, 'stats')) }),
+      );
     }),
   );
 }
@@ -199,6 +201,7 @@ export function registerPipelineCommands(program: Command): void {
       const provenance = { tool: 'tpcvision', version: toolVersion(), data: resolve(data), stats: resolve(o.stats), calibration: resolve(o.calibration), config: cfg };
       writeEvaluation(o.out, result, provenance);
       if (o.report) {
+        const { writeReport } = await import('../report/index.js');
         await writeReport(resolve(o.out, 'report.html'), {
           title: `tpcvision evaluation of ${data}`,
           evaluation: result,

@@ -8,7 +8,6 @@ import { ConfigError, InputError } from '../core/errors.js';
 import { registerPipelineCommands, summaryTable } from './commands-pipeline.js';
 import { registerModelCommands } from './commands-model.js';
 import { registerSimulate } from './simulate.js';
-import { runDemo } from '../demo/run-demo.js';
 import { terminalProgress } from './progress-bar.js';
 
 export function buildProgram(): Command {
@@ -35,6 +34,7 @@ export function buildProgram(): Command {
       if (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0) throw new ConfigError(`--ae-epochs must be a non-negative integer, got '${o.aeEpochs}'`);
       if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'`);
       const log = o.json ? () => {} : (line: string) => console.error(`· ${line}`);
+      const { runDemo } = await import('../demo/run-demo.js');
       const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, progress: terminalProgress(o.json), log });
       if (o.json) {
         console.log(JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m) }, null, 2));
