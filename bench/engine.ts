@@ -7,7 +7,7 @@
  * Prints a table and writes bench/results/engine.json
  * ([{ runtime, mode, size, batch, medianSeconds, peakRssMB }]).
  *
- * Usage: npm run bench:engine -- [--quick] [--threads N] [--with-1024-b8] [--profile]
+ * Usage: npm run bench:engine -- [--quick] [--threads N] [--with-1024-b8] [--profile] [--out FILE]
  * A training step is forward + MSE loss + backward + Adam update (lr 1e-3), batch-norm in training
  * mode; the spec's SSIM term is left out so that every runtime computes the same thing.
  */
@@ -160,7 +160,9 @@ async function main(): Promise<void> {
   if (nat && pt) console.log(`\ntrain 256² b8: tfjs-native ${(pt / nat).toFixed(2)}× PyTorch speed (target ≥ 2×)`);
   const ort = find('onnxruntime', 'infer', 1024, 1);
   if (ort) console.log(`ONNX Runtime 1024² b1: ${ort.toFixed(3)} s (target ≤ ${(1.5 * 0.35).toFixed(3)} s)`);
-  writeJsonAtomic(join(repoRoot, 'bench', 'results', 'engine.json'), results.map(({ note, ...r }) => (note ? { ...r, note } : r)));
+  const oi = args.indexOf('--out');
+  const outPath = oi >= 0 ? args[oi + 1] : join(repoRoot, 'bench', 'results', 'engine.json');
+  writeJsonAtomic(outPath, results.map(({ note, ...r }) => (note ? { ...r, note } : r)));
 }
 
 await main();

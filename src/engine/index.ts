@@ -3,7 +3,8 @@
  * the model and training stages. Out: (1) the 'tpcvision-native' tfjs backend, where convolutions
  * (forward, backward-data, backward-weights, hence also transposed convolutions), batched matmul,
  * batch norm, activations, concat/slice/tile and reductions run in a oneDNN/OpenMP addon while
- * autograd, optimizers and serialization stay tfjs; (2) export of a trained LayersModel to ONNX
+ * autograd, optimizers and serialization stay tfjs (with leaner batch-norm/Mean/Sum gradients
+ * installed alongside, lean-gradients.ts); (2) export of a trained LayersModel to ONNX
  * (batch norm folded into convolutions, NHWC handled) and inference with ONNX Runtime. Ignores
  * which model it runs, data and configuration; see docs/ENGINE.md for install and GPU use.
  */
@@ -13,3 +14,4 @@ export { selectBackend, type EngineChoice, type SelectBackendOptions } from './s
 export { buildOnnxGraph, exportOnnx, type OnnxExportOptions } from './onnx/export.js';
 export { LAYER_CONVERTERS, type LayerConverter } from './onnx/converters.js';
 export { OnnxModel, type OnnxSessionOptions } from './onnx-runtime.js';
+export { installLeanGradients, uninstallLeanGradients } from './lean-gradients.js';

@@ -4,7 +4,7 @@
  */
 import { getBackend } from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { NATIVE_BACKEND, NativeEngineUnavailable, selectBackend } from '../../src/engine/index.js';
+import { loadNativeAddon, NATIVE_BACKEND, NativeEngineUnavailable, selectBackend } from '../../src/engine/index.js';
 
 describe('selectBackend', () => {
   it('selects the native backend, or cpu on request', async () => {
@@ -13,6 +13,15 @@ describe('selectBackend', () => {
     expect(getBackend()).toBe(NATIVE_BACKEND);
     expect(warnings).toEqual([]);
     expect(await selectBackend({ prefer: 'cpu' })).toBe('cpu');
+  });
+
+  it('sets the OpenMP thread count used by oneDNN and the native loops', async () => {
+    const addon = loadNativeAddon();
+    const before = addon.getNumThreads();
+    await selectBackend({ threads: 1 });
+    expect(addon.getNumThreads()).toBe(1);
+    addon.setNumThreads(before);
+    expect(addon.dnnlVersion()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('explains how to install the native engine', () => {
