@@ -35,9 +35,13 @@ export function upsample2Axis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
     const next = len > 1 ? tf.concat([tf.slice(x, ...size(1, len - 1)), lastOne], axis) : x; // x[k+1], clamped
     const even = tf.add(tf.mul(x, 0.75), tf.mul(prev, 0.25));
     const odd = tf.add(tf.mul(x, 0.75), tf.mul(next, 0.25));
+    // interleave through a unit axis and concat (not tf.stack: its gradient, Unpack, is slow on cpu)
+    const unit = [...shape] as number[];
+    unit.splice(axis + 1, 0, 1); // [.., len, 1, ..]
     const out = [...shape] as number[];
     out[axis] = 2 * len;
-    return tf.reshape(tf.stack([even, odd], axis + 1), out as [number, number, number, number]) as tf.Tensor4D; // interleave: [.., len, 2, ..] → [.., 2·len, ..]
+    const pair = tf.concat([tf.reshape(even, unit), tf.reshape(odd, unit)], axis + 1); // [.., len, 2, ..]
+    return tf.reshape(pair, out as [number, number, number, number]) as tf.Tensor4D;
   });
 }
 
