@@ -32,7 +32,7 @@ export function deltaIVsEnergySpec(entries: readonly OasisEvaluationEntry[]): To
     height: 280,
     data: { values: rows },
     layer: [
-      { mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x: { field: 'energy', type: 'quantitative' }, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' }, color, xOffset: { field: 'model' } } },
+      { mark: { type: 'rule', strokeWidth: 2, opacity: 0.5 }, encoding: { x: { field: 'energy', type: 'quantitative' }, y: { field: 'q25', type: 'quantitative' }, y2: { field: 'q75' }, color } },
       {
         mark: { type: 'line', point: { filled: true, size: 30 } },
         encoding: {
