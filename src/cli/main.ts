@@ -7,6 +7,7 @@ import { toolVersion } from '../core/version.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import { registerPipelineCommands, summaryTable } from './commands-pipeline.js';
 import { registerModelCommands } from './commands-model.js';
+import { registerOasis } from './oasis.js';
 import { registerSimulate } from './simulate.js';
 import { terminalProgress } from './progress-bar.js';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSimulate(program);
   registerPipelineCommands(program);
   registerModelCommands(program);
+  registerOasis(program);
 
   program
     .command('demo')
