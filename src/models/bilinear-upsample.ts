@@ -21,18 +21,19 @@ export function upsample2Axis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   return tf.tidy(() => {
     const shape = x.shape;
     const len = shape[axis];
-    const begin = [0, 0, 0, 0];
-    const size = (from: number, count: number): [number[], number[]] => {
-      const b = [...begin];
-      const s = [...shape] as number[];
-      b[axis] = from;
-      s[axis] = count;
-      return [b, s];
-    };
-    const first = tf.slice(x, ...size(0, 1));
-    const lastOne = tf.slice(x, ...size(len - 1, 1));
-    const prev = len > 1 ? tf.concat([first, tf.slice(x, ...size(0, len - 1))], axis) : x; // x[k−1], clamped
-    const next = len > 1 ? tf.concat([tf.slice(x, ...size(1, len - 1)), lastOne], axis) : x; // x[k+1], clamped
+    // neighbours with the edge repeated, from tf.split + tf.concat (their gradients are concat and
+    // split; tf.slice's gradient is a pad, which the cpu backend runs element by element)
+    let prev: tf.Tensor = x; // x[k−1], clamped
+    let next: tf.Tensor = x; // x[k+1], clamped
+    if (len === 2) {
+      const [a, z] = tf.split(x, [1, 1], axis);
+      prev = tf.concat([a, a], axis);
+      next = tf.concat([z, z], axis);
+    } else if (len > 2) {
+      const [a, mid, z] = tf.split(x, [1, len - 2, 1], axis);
+      prev = tf.concat([a, a, mid], axis);
+      next = tf.concat([mid, z, z], axis);
+    }
     const even = tf.add(tf.mul(x, 0.75), tf.mul(prev, 0.25));
     const odd = tf.add(tf.mul(x, 0.75), tf.mul(next, 0.25));
     // interleave through a unit axis and concat (not tf.stack: its gradient, Unpack, is slow on cpu)

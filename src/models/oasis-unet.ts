@@ -18,7 +18,9 @@
  * Choices the spec leaves open, written down:
  * - Convolutions carry biases (PyTorch's nn.Conv2d default), also before a GroupNorm.
  * - The depthwise conv keeps the channel count (multiplier 1) and has a bias; the following conv
- *   block doubles the channels.
+ *   block doubles the channels. It is our layer (depthwise.ts): the same weights and arithmetic as
+ *   tfl.layers.depthwiseConv2d, run as a dense conv with a diagonal kernel so its gradient goes
+ *   through the native conv kernels instead of tfjs' element-by-element cpu loop.
  * - 'same' padding is TensorFlow's (for stride 2 the extra row/column of padding goes after), where
  *   PyTorch pads 1 on both sides.
  * - Bilinear ×2 upsampling is our own layer (bilinear-upsample.ts), identical to PyTorch's
@@ -27,6 +29,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { bilinearUpsample2x } from './bilinear-upsample.js';
+import { depthwiseStride2 } from './depthwise.js';
 import { groupNormalization } from './group-norm.js';
 
 export interface OasisUnetOptions {
@@ -70,7 +73,7 @@ export function buildOasisUnet(options: OasisUnetOptions): tfl.LayersModel {
   let x = convBlock(input, base, groups, 'enc');
   for (let k = 1; k <= 3; k++) {
     skips.push(x); // [N, H/2^(k−1), W/2^(k−1), base·2^(k−1)]
-    x = apply(tfl.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', name: `down${k}_dw` }), x);
+    x = apply(depthwiseStride2({ name: `down${k}_dw` }), x);
     x = convBlock(x, base << k, groups, `down${k}`);
   }
   // 2. Bottleneck at H/8 × W/8 × 8b.

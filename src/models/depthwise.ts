@@ -1,0 +1,72 @@
+/**
+ * Depthwise 3×3 convolution (one filter per channel, multiplier 1, with bias), stride 2 by default,
+ * computed as a dense conv2d whose [k, k, C, C] kernel is the depthwise kernel on the channel
+ * diagonal and exactly 0 elsewhere.
+ *
+ * Why: tfjs' DepthwiseConv2dNativeBackpropFilter has no native kernel here and its cpu version
+ * loops element by element (13 of 33 s of a 288×512 training step at base 32); dense conv2d and
+ * its gradients run in oneDNN. The off-diagonal products are exact zeros, so the forward values
+ * equal depthwise ones; the kernel gradient is the diagonal of the dense one (the mask's gradient).
+ * The cost is C× the depthwise MACs (at base 32, ~10% of the U-Net's).
+ * In: [N, H, W, C]. Out: [N, ⌈H/s⌉, ⌈W/s⌉, C] ('same' padding, TensorFlow's convention).
+ * Weights: depthwise_kernel [k, k, C, 1] and bias [C] — the names and shapes of
+ * tfl.layers.depthwiseConv2d, so the seeded initialiser (training/init.ts) treats them alike.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+
+export interface DepthwiseArgs {
+  kernelSize?: number;
+  strides?: number;
+  name?: string;
+}
+
+export class DepthwiseStride2 extends tfl.layers.Layer {
+  static className = 'DepthwiseStride2';
+  readonly kernelSize: number;
+  readonly strides: number;
+  private kernel: tfl.LayerVariable | null = null;
+  private bias: tfl.LayerVariable | null = null;
+  private eye: tf.Tensor | null = null;
+
+  constructor(args: DepthwiseArgs = {}) {
+    super({ name: args.name });
+    this.kernelSize = args.kernelSize ?? 3;
+    this.strides = args.strides ?? 2;
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const c = shape[shape.length - 1] as number;
+    const k = this.kernelSize;
+    this.kernel = this.addWeight('depthwise_kernel', [k, k, c, 1], 'float32', tfl.initializers.glorotUniform({}));
+    this.bias = this.addWeight('bias', [c], 'float32', tfl.initializers.zeros());
+    this.eye = tf.keep(tf.eye(c)); // [C, C], a constant mask
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const out = (n: number | null) => (n === null ? null : Math.ceil(n / this.strides));
+    return [s[0], out(s[1]), out(s[2]), s[3]];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D; // [N, H, W, C]
+    return tf.tidy(() => {
+      const dense = tf.mul(this.kernel!.read(), this.eye!) as tf.Tensor4D; // [k, k, C, 1] × [C, C] → [k, k, C, C]
+      const y = tf.conv2d(x, dense, this.strides, 'same');
+      return tf.add(y, this.bias!.read());
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), kernelSize: this.kernelSize, strides: this.strides };
+  }
+}
+
+tf.serialization.registerClass(DepthwiseStride2);
+
+export function depthwiseStride2(args: DepthwiseArgs = {}): DepthwiseStride2 {
+  return new DepthwiseStride2(args);
+}
