@@ -9,7 +9,8 @@
         "native/eltwise.cc",
         "native/reduce.cc",
         "native/layout.cc",
-        "native/batchnorm.cc"
+        "native/batchnorm.cc",
+        "native/fused_grad.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

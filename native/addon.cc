@@ -1,5 +1,6 @@
 // Entry point of the tpcvision native addon: owns the oneDNN CPU engine and stream, the thread
-// count, and collects the kernel families (conv, matmul, eltwise, reduce, layout, batchnorm).
+// count, and collects the kernel families (conv, matmul, eltwise, reduce, layout, batchnorm,
+// fused gradients).
 #include <malloc.h>
 #include <omp.h>
 
@@ -110,6 +111,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tpc::initReduce(env, exports);
   tpc::initLayout(env, exports);
   tpc::initBatchNorm(env, exports);
+  tpc::initFusedGrad(env, exports);
   return exports;
 }
 

@@ -27,6 +27,8 @@ export interface NativeAddon {
   concatLast(inputs: Float32Array[], channels: number[], out: Float32Array, rows: number): void;
   slice(x: Float32Array, out: Float32Array, shape: number[], begin: number[], size: number[]): void;
   broadcastChannels(v: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  reluBackward(dy: Float32Array, x: Float32Array, out: Float32Array, size: number): void;
+  centredChannelSum(x: Float32Array, mean: Float32Array, dy: Float32Array, out: Float32Array, rows: number, channels: number): void;
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, rows: number, channels: number, epsilon: number): void;
 }
 

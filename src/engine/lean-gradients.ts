@@ -9,11 +9,17 @@
  * i.e. five passes. Gradients are global in tfjs, so the cpu backend uses these too once the
  * native backend is registered (same values up to float rounding; tests/engine checks both).
  * Only per-channel statistics (mean of rank 1) take the lean path; others use tfjs's originals.
+ * On the native backend s2 and the ReLU gradient are single fused kernels (kernels/fused-grads.ts).
  */
 import {
-  add, broadcastTo, div, FusedBatchNorm, getGradient, Mean, mul, neg, registerGradient, reshape, rsqrt, scalar, sub, sum, Sum, util,
+  add, broadcastTo, cast, div, engine, FusedBatchNorm, getBackend, getGradient, getKernel, Mean, mul, neg, registerGradient, Relu, reshape,
+  rsqrt, scalar, step, sub, sum, Sum, util,
   type GradConfig, type NamedAttrMap, type Tensor,
 } from '@tensorflow/tfjs-core';
+import { TPC_CENTRED_CHANNEL_SUM, TPC_RELU_GRAD } from './kernels/fused-grads.js';
+
+/** True when the active backend implements the fused kernel (only the native backend does). */
+const hasKernel = (name: string) => getKernel(name, getBackend()) != null;
 
 const originals = new Map<string, GradConfig>();
 
@@ -36,7 +42,9 @@ const fusedBatchNormGrad: GradConfig = {
     // Computed here, not lazily inside the closures: tfjs runs each closure in its own tidy,
     // which would dispose a shared result after the first use.
     const s1 = sum(g, axes); // [C]
-    const s2 = sum(mul(sub(x, mean), g), axes); // [C]
+    const s2 = hasKernel(TPC_CENTRED_CHANNEL_SUM) && x.dtype === 'float32' && g.dtype === 'float32'
+      ? (engine().runKernel(TPC_CENTRED_CHANNEL_SUM, { x, mean, dy: g }) as Tensor) // one pass
+      : sum(mul(sub(x, mean), g), axes); // [C]
     const sumDy = () => s1;
     const sumCentredDy = () => s2;
     return {
@@ -70,9 +78,21 @@ function reductionGrad(kernelName: string, divide: boolean): GradConfig {
   };
 }
 
-const LEAN: GradConfig[] = [fusedBatchNormGrad, reductionGrad(Mean, true), reductionGrad(Sum, false)];
+/** Relu: dx = dy where x > 0, in one fused pass when the backend has it (tfjs: step, then multiply). */
+const reluGrad: GradConfig = {
+  kernelName: Relu,
+  inputsToSave: ['x'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
+    const [x] = saved;
+    const g = dy as Tensor;
+    const fused = hasKernel(TPC_RELU_GRAD) && x.dtype === 'float32' && g.dtype === 'float32';
+    return { x: () => (fused ? (engine().runKernel(TPC_RELU_GRAD, { dy: g, x }) as Tensor) : mul(g, cast(step(x), 'float32'))) };
+  },
+};
 
-/** Replaces tfjs's gradients of FusedBatchNorm, Mean and Sum (idempotent). */
+const LEAN: GradConfig[] = [fusedBatchNormGrad, reductionGrad(Mean, true), reductionGrad(Sum, false), reluGrad];
+
+/** Replaces tfjs's gradients of FusedBatchNorm, Mean, Sum and Relu (idempotent). */
 export function installLeanGradients(): void {
   for (const config of LEAN) {
     if (originals.has(config.kernelName)) continue;

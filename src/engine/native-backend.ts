@@ -20,6 +20,7 @@ import { conv2dBackpropFilterConfig } from './kernels/conv2d-backprop-filter.js'
 import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { fusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { fusedConv2dConfig } from './kernels/fused-conv2d.js';
+import { fusedGradConfigs } from './kernels/fused-grads.js';
 import { reduceConfigs } from './kernels/reduce.js';
 import { sliceConfig } from './kernels/slice.js';
 import { splitVConfig } from './kernels/split.js';
@@ -47,6 +48,7 @@ export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): Kerne
     ...unaryConfigs(backendName),
     ...binaryConfigs(backendName),
     ...reduceConfigs(backendName),
+    ...fusedGradConfigs(backendName),
   ];
 }
 
