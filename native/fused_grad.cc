@@ -2,6 +2,7 @@
 // two or three separate tfjs passes and their temporary tensors:
 //   reluBackward:       dx = x > 0 ? dy : 0                       (tfjs: step(x), then dy * step)
 //   centredChannelSum:  s[c] = sum over rows of (x - mean[c]) * dy  (tfjs: sub, mul, sum)
+//   sqDiffBackward:     da = 2 (a - b[c]) dy, b per channel          (tfjs: sub, mul by 2, mul)
 #include <omp.h>
 
 #include <vector>
@@ -49,11 +50,30 @@ Napi::Value CentredChannelSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sqDiffBackward(dy, a, b, out, rows, c)
+Napi::Value SqDiffBackward(const Napi::CallbackInfo& info) {
+  const int64_t rows = intArg(info, 4, "sqDiffBackward rows"), c = intArg(info, 5, "sqDiffBackward channels");
+  const float* dy = floatArg(info, 0, rows * c, "sqDiffBackward dy");
+  const float* a = floatArg(info, 1, rows * c, "sqDiffBackward a");
+  const float* b = floatArg(info, 2, c, "sqDiffBackward b");
+  float* out = floatArg(info, 3, rows * c, "sqDiffBackward out");
+#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* ar = a + r * c;
+    const float* gr = dy + r * c;
+    float* orow = out + r * c;
+#pragma omp simd
+    for (int64_t j = 0; j < c; ++j) orow[j] = 2.f * (ar[j] - b[j]) * gr[j];
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void initFusedGrad(Napi::Env env, Napi::Object exports) {
   exports.Set("reluBackward", Napi::Function::New(env, Guard<ReluBackward>));
   exports.Set("centredChannelSum", Napi::Function::New(env, Guard<CentredChannelSum>));
+  exports.Set("sqDiffBackward", Napi::Function::New(env, Guard<SqDiffBackward>));
 }
 
 }  // namespace tpc

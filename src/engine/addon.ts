@@ -29,6 +29,7 @@ export interface NativeAddon {
   broadcastChannels(v: Float32Array, out: Float32Array, rows: number, channels: number): void;
   reluBackward(dy: Float32Array, x: Float32Array, out: Float32Array, size: number): void;
   centredChannelSum(x: Float32Array, mean: Float32Array, dy: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  sqDiffBackward(dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, channels: number): void;
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, rows: number, channels: number, epsilon: number): void;
 }
 

@@ -9,14 +9,15 @@
  * i.e. five passes. Gradients are global in tfjs, so the cpu backend uses these too once the
  * native backend is registered (same values up to float rounding; tests/engine checks both).
  * Only per-channel statistics (mean of rank 1) take the lean path; others use tfjs's originals.
- * On the native backend s2 and the ReLU gradient are single fused kernels (kernels/fused-grads.ts).
+ * On the native backend s2, the ReLU gradient and the moments' variance gradient are single fused
+ * kernels (kernels/fused-grads.ts).
  */
 import {
   add, broadcastTo, cast, div, engine, FusedBatchNorm, getBackend, getGradient, getKernel, Mean, mul, neg, registerGradient, Relu, reshape,
-  rsqrt, scalar, step, sub, sum, Sum, util,
+  rsqrt, scalar, SquaredDifference, step, sub, sum, Sum, util,
   type GradConfig, type NamedAttrMap, type Tensor,
 } from '@tensorflow/tfjs-core';
-import { TPC_CENTRED_CHANNEL_SUM, TPC_RELU_GRAD } from './kernels/fused-grads.js';
+import { TPC_CENTRED_CHANNEL_SUM, TPC_RELU_GRAD, TPC_SQDIFF_GRAD } from './kernels/fused-grads.js';
 
 /** True when the active backend implements the fused kernel (only the native backend does). */
 const hasKernel = (name: string) => getKernel(name, getBackend()) != null;
@@ -90,9 +91,28 @@ const reluGrad: GradConfig = {
   },
 };
 
-const LEAN: GradConfig[] = [fusedBatchNormGrad, reductionGrad(Mean, true), reductionGrad(Sum, false), reluGrad];
+/**
+ * SquaredDifference(a, b) with b one value per channel (tf.moments' variance): da = 2 (a - b) dy in
+ * one fused pass on the native backend; db and every other case are tfjs's original.
+ */
+const squaredDifferenceGrad: GradConfig = {
+  kernelName: SquaredDifference,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [a, b] = saved;
+    const g = dy as Tensor;
+    const original = originals.get(SquaredDifference)!.gradFunc(dy, saved, attrs);
+    const c = a.shape[a.rank - 1];
+    const fused =
+      hasKernel(TPC_SQDIFF_GRAD) && a.rank >= 1 && b.size === c && b.shape[b.rank - 1] === c &&
+      util.arraysEqual(g.shape, a.shape) && [a, b, g].every((t) => t.dtype === 'float32');
+    return fused ? { ...original, a: () => engine().runKernel(TPC_SQDIFF_GRAD, { dy: g, a, b }) as Tensor } : original;
+  },
+};
 
-/** Replaces tfjs's gradients of FusedBatchNorm, Mean, Sum and Relu (idempotent). */
+const LEAN: GradConfig[] = [fusedBatchNormGrad, reductionGrad(Mean, true), reductionGrad(Sum, false), reluGrad, squaredDifferenceGrad];
+
+/** Replaces tfjs's gradients of FusedBatchNorm, Mean, Sum, Relu and SquaredDifference (idempotent). */
 export function installLeanGradients(): void {
   for (const config of LEAN) {
     if (originals.has(config.kernelName)) continue;

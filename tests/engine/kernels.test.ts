@@ -112,6 +112,9 @@ describe('native dense, element-wise and layout kernels', () => {
     await check('sigmoid', () => tf.sigmoid(a()));
     await check('step', () => tf.step(a(), 0.25));
     await check('relu gradient (fused on native)', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), b())))(a()));
+    await check('squared difference gradient (fused on native)', () =>
+      tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(x, c()), b())))(a()),
+    );
     await check('neg/square/exp/rsqrt', () => [tf.neg(a()), tf.square(a()), tf.exp(a()), tf.rsqrt(b())]);
   });
 

@@ -3,12 +3,14 @@
  * has them (other backends get tfjs's compositions):
  *   TpcReluGrad            inputs dy, x -> dx = x > 0 ? dy : 0           (one pass instead of two)
  *   TpcCentredChannelSum   inputs x, mean [C], dy -> [C] = Σ (x - mean)·dy over all but the channel axis
+ *   TpcSqDiffGrad          inputs dy, a, b [C] -> 2 (a - b)·dy   (the variance path of tf.moments)
  */
 import { util, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { addon, f32OrThrow, output, type KernelArgs } from './util.js';
 
 export const TPC_RELU_GRAD = 'TpcReluGrad';
 export const TPC_CENTRED_CHANNEL_SUM = 'TpcCentredChannelSum';
+export const TPC_SQDIFF_GRAD = 'TpcSqDiffGrad';
 
 function reluGrad(args: KernelArgs): TensorInfo {
   const { dy, x } = args.inputs;
@@ -26,9 +28,18 @@ function centredChannelSum(args: KernelArgs): TensorInfo {
   return out.info;
 }
 
+function sqDiffGrad(args: KernelArgs): TensorInfo {
+  const { dy, a, b } = args.inputs;
+  const c = a.shape[a.shape.length - 1];
+  const out = output(args.backend, [...a.shape]);
+  addon().sqDiffBackward(f32OrThrow(args.backend, dy), f32OrThrow(args.backend, a), f32OrThrow(args.backend, b), out.values, out.values.length / c, c);
+  return out.info;
+}
+
 export function fusedGradConfigs(backendName: string): KernelConfig[] {
   return [
     { kernelName: TPC_RELU_GRAD, backendName, kernelFunc: reluGrad as unknown as KernelConfig['kernelFunc'] },
     { kernelName: TPC_CENTRED_CHANNEL_SUM, backendName, kernelFunc: centredChannelSum as unknown as KernelConfig['kernelFunc'] },
+    { kernelName: TPC_SQDIFF_GRAD, backendName, kernelFunc: sqDiffGrad as unknown as KernelConfig['kernelFunc'] },
   ];
 }
