@@ -62,8 +62,9 @@ export function examplePanelHtml(ex: ExampleMaps, name: string): string {
   const w = ex.box.x1 - ex.box.x0;
   const h = ex.box.y1 - ex.box.y0;
   const scale = Math.max(1, Math.min(6, Math.floor(240 / Math.max(w, h))));
-  const erMax = Math.max(1, ...ex.trueEr, ...ex.predEr);
-  const resMax = Math.max(1, ...ex.residual.map(Math.abs));
+  const maxOf = (a: Float32Array, f: (v: number) => number = (v) => v) => a.reduce((m, v) => Math.max(m, f(v)), 1); // no spread: crops can be large
+  const erMax = Math.max(maxOf(ex.trueEr), maxOf(ex.predEr));
+  const resMax = maxOf(ex.residual, Math.abs);
   const img = (data: Float32Array, caption: string, opts: Parameters<typeof renderPng>[1]) =>
     `<figure><img alt="${escapeHtml(caption)}" src="${pngDataUri(renderPng({ width: w, height: h, data }, { scale, ...opts }))}"><figcaption class="note">${escapeHtml(caption)}</figcaption></figure>`;
   return (
