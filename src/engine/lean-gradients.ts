@@ -1,5 +1,6 @@
 /**
- * Leaner gradients for batch norm and for Mean/Sum, installed with the native backend. tfjs's own
+ * Leaner gradients for batch norm, Mean/Sum, Relu and SquaredDifference, installed with the native
+ * backend. tfjs's own
  * gradient of FusedBatchNorm makes about twelve full passes over the activation (tile, several
  * broadcast multiplies, three sums) and the Mean/Sum gradients allocate a tensor of ones to
  * multiply with; in the autoencoder's training step these passes cost more than the convolutions.
