@@ -13,6 +13,10 @@ if ! dpkg -s libdnnl-dev >/dev/null 2>&1; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libdnnl-dev >/dev/null
 fi
 
-# onnxruntime-node: keep its optional CUDA download off, so installing works offline (see docs/ENGINE.md)
-export ONNXRUNTIME_NODE_INSTALL_CUDA=skip
-npm ci --no-audit --no-fund
+# Dependencies' install scripts stay off: jsroot pulls in `canvas`, whose script downloads a binary
+# or compiles against cairo (we only read ROOT files and never draw), and onnxruntime-node's would
+# fetch CUDA libraries (its CPU runtime ships inside the package; docs/ENGINE.md says how to add CUDA).
+npm ci --no-audit --no-fund --ignore-scripts
+# then our own steps: the oneDNN addon (node-gyp, against this Node's headers) and the TypeScript build
+npm run install
+npm run build
