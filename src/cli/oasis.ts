@@ -32,6 +32,7 @@ export function registerOasis(program: Command): Command {
     .option('--preset <name>', `loss preset: ${PRESET_NAMES.join(' | ')}`, 'nominal')
     .option('--epochs <n>', 'epoch limit (default 50)')
     .option('--batch-size <n>', 'batch size (default 16)')
+    .option('--micro-batch <n>', 'samples per forward/backward pass, gradients accumulated over the batch (default 4; 0 = whole batch)')
     .option('--base <n>', 'U-Net base width (default 32)')
     .option('--lr <rate>', 'AdamW learning rate (default 2e-4)')
     .option('--config <file>', 'JSON { loss?, training? } overriding the preset')
@@ -43,6 +44,7 @@ export function registerOasis(program: Command): Command {
       const flags = defined({
         epochs: integer('--epochs', o.epochs),
         batchSize: integer('--batch-size', o.batchSize),
+        microBatch: integer('--micro-batch', o.microBatch),
         base: integer('--base', o.base),
         learningRate: parseNumber('--lr', o.lr),
       });

@@ -35,6 +35,12 @@ export const trainingSchema = z.strictObject({
   clipNorm: w().default(1),
   /** Samples per step [spec: 16]. */
   batchSize: z.number().int().positive().default(16),
+  /**
+   * Samples per forward/backward pass; gradients accumulate over the batch before the one clipped
+   * AdamW step, so the step equals the full batch's [ours: memory — tfjs keeps every activation,
+   * and a batch of 16 288×512 images at base 32 needs over 23 GB]. 0 = the whole batch at once.
+   */
+  microBatch: z.number().int().nonnegative().default(4),
   /** Epoch limit and early-stopping patience on the validation loss [spec: 50, 10]. */
   epochs: z.number().int().positive().default(50),
   patience: z.number().int().positive().default(10),

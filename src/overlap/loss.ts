@@ -58,19 +58,55 @@ export function regionWeightMap(er: ArrayLike<number>, nr: ArrayLike<number>, va
   return out;
 }
 
+/** Σ over edges with both pixels valid of |Δpred| (summed over channels) and the edge count, as tensors. */
+function tvParts(pred: tf.Tensor4D, valid: tf.Tensor4D): [tf.Scalar, tf.Scalar] {
+  const [n, h, w, c] = pred.shape;
+  const sl = (t: tf.Tensor4D, y: number, x: number, hh: number, ww: number, cc: number) => tf.slice(t, [0, y, x, 0], [n, hh, ww, cc]);
+  // horizontal edges (x, x+1) and vertical edges (y, y+1)
+  const vx = tf.mul(sl(valid, 0, 0, h, w - 1, 1), sl(valid, 0, 1, h, w - 1, 1)); // [N, H, W−1, 1]
+  const vy = tf.mul(sl(valid, 0, 0, h - 1, w, 1), sl(valid, 1, 0, h - 1, w, 1)); // [N, H−1, W, 1]
+  const dx = tf.abs(tf.sub(sl(pred, 0, 1, h, w - 1, c), sl(pred, 0, 0, h, w - 1, c))); // [N, H, W−1, C]
+  const dy = tf.abs(tf.sub(sl(pred, 1, 0, h - 1, w, c), sl(pred, 0, 0, h - 1, w, c))); // [N, H−1, W, C]
+  return [tf.add(tf.sum(tf.mul(dx, vx)), tf.sum(tf.mul(dy, vy))) as tf.Scalar, tf.add(tf.sum(vx), tf.sum(vy)) as tf.Scalar];
+}
+
 /** Anisotropic TV of `pred` [N, H, W, C] over edges with both pixels valid ([N, H, W, 1]), per edge. */
 export function totalVariation(pred: tf.Tensor4D, valid: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => {
-    const [n, h, w, c] = pred.shape;
-    const sl = (t: tf.Tensor4D, y: number, x: number, hh: number, ww: number, cc: number) => tf.slice(t, [0, y, x, 0], [n, hh, ww, cc]);
-    // horizontal edges (x, x+1) and vertical edges (y, y+1)
-    const vx = tf.mul(sl(valid, 0, 0, h, w - 1, 1), sl(valid, 0, 1, h, w - 1, 1)); // [N, H, W−1, 1]
-    const vy = tf.mul(sl(valid, 0, 0, h - 1, w, 1), sl(valid, 1, 0, h - 1, w, 1)); // [N, H−1, W, 1]
-    const dx = tf.abs(tf.sub(sl(pred, 0, 1, h, w - 1, c), sl(pred, 0, 0, h, w - 1, c))); // [N, H, W−1, C]
-    const dy = tf.abs(tf.sub(sl(pred, 1, 0, h - 1, w, c), sl(pred, 0, 0, h - 1, w, c))); // [N, H−1, W, C]
-    const sum = tf.add(tf.sum(tf.mul(dx, vx)), tf.sum(tf.mul(dy, vy)));
-    const edges = tf.maximum(tf.add(tf.sum(vx), tf.sum(vy)), 1); // no valid edge: TV 0, not NaN
-    return tf.div(sum, edges) as tf.Scalar;
+    const [sum, edges] = tvParts(pred, valid);
+    return tf.div(sum, tf.maximum(edges, 1)) as tf.Scalar; // no valid edge: TV 0, not NaN
+  });
+}
+
+/** Number of edges (right and down neighbours) whose two pixels are valid; valid [N·H·W]. */
+export function validEdgeCount(valid: ArrayLike<number>, n: number, h: number, w: number): number {
+  let edges = 0;
+  for (let k = 0; k < n; k++) {
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const i = (k * h + y) * w + x;
+        if (!valid[i]) continue;
+        if (x + 1 < w && valid[i + 1]) edges++;
+        if (y + 1 < h && valid[i + w]) edges++;
+      }
+    }
+  }
+  return edges;
+}
+
+/**
+ * The loss of part of a batch with the whole batch's denominators (valid pixels, valid edges), so
+ * that the losses — and gradients — of the parts add up to the loss of the whole batch: what
+ * gradient accumulation over micro-batches needs. The region weights must come from the whole batch.
+ */
+export function partialLoss(pred: tf.Tensor4D, target: tf.Tensor4D, valid: tf.Tensor4D, weight: tf.Tensor4D, cfg: LossConfig, batchValidPixels: number, batchValidEdges: number): tf.Scalar {
+  return tf.tidy(() => {
+    const channel = tf.tensor1d([cfg.channelWeights.er, cfg.channelWeights.nr]);
+    const regSum = tf.sum(tf.mul(tf.mul(tf.abs(tf.sub(pred, target)), channel), weight));
+    const [tvSum] = tvParts(pred, valid);
+    const reg = tf.div(regSum, Math.max(2 * batchValidPixels, 1));
+    const tv = tf.div(tvSum, Math.max(batchValidEdges, 1));
+    return tf.add(tf.mul(reg, cfg.regWeight), tf.mul(tv, cfg.tvWeight)) as tf.Scalar;
   });
 }
 

@@ -34,7 +34,7 @@ import { AdamW } from './adamw.js';
 import { batchTensors, imageSize, makeBatch } from './batch.js';
 import type { OasisConfig, PresetName } from './config.js';
 import type { OverlapSample } from './dataset.js';
-import { oasisLoss } from './loss.js';
+import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
 import { writeOasisModel } from './model-dir.js';
 
 export interface OasisEpochRecord {
@@ -90,16 +90,36 @@ function shuffled<T>(items: readonly T[], rng: Rng): T[] {
   return a;
 }
 
-/** One clipped AdamW step on `vars`; returns the loss before the step. */
+/**
+ * One clipped AdamW step on `vars` for the batch `idx`; returns the batch loss before the step.
+ * The batch runs in micro-batches whose losses use the whole batch's weights and denominators
+ * (partialLoss), so the accumulated gradient is the whole batch's.
+ */
 function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cfg: OasisConfig, samples: OverlapSample[], idx: number[]): number {
-  const b = batchTensors(makeBatch(samples, idx, cfg.loss.regionWeights));
-  const { value, grads } = tf.variableGrads(() => {
-    const pred = model.apply(b.input, { training: true }) as tf.Tensor4D; // [N, H, W, 2]
-    return oasisLoss(pred, b.target, b.valid, b.weight, cfg.loss).total;
-  }, vars);
-  const loss = value.dataSync()[0];
+  const all = makeBatch(samples, idx, cfg.loss.regionWeights); // weights normalised over the whole batch
+  const { n, height: h, width: w } = all;
+  let validPixels = 0;
+  for (let i = 0; i < all.valid.length; i++) validPixels += all.valid[i];
+  const validEdges = validEdgeCount(all.valid, n, h, w);
+  const micro = cfg.training.microBatch > 0 ? cfg.training.microBatch : n;
+  const px = h * w;
+  let loss = 0;
+  let g: tf.Tensor[] = [];
+  for (let m0 = 0; m0 < n; m0 += micro) {
+    const m1 = Math.min(n, m0 + micro);
+    const part = (a: Float32Array, ch: number) => a.subarray(m0 * px * ch, m1 * px * ch);
+    const b = batchTensors({ n: m1 - m0, height: h, width: w, input: part(all.input, 1), target: part(all.target, 2), valid: part(all.valid, 1), weight: part(all.weight, 1) });
+    const { value, grads } = tf.variableGrads(() => {
+      const pred = model.apply(b.input, { training: true }) as tf.Tensor4D; // [n, H, W, 2]
+      return partialLoss(pred, b.target, b.valid, b.weight, cfg.loss, validPixels, validEdges);
+    }, vars);
+    loss += value.dataSync()[0];
+    const fresh = vars.map((v) => grads[v.name]);
+    const summed = g.length ? fresh.map((t, i) => tf.add(g[i], t)) : fresh;
+    tf.dispose([value, b.input, b.target, b.valid, b.weight, ...g, ...(g.length ? fresh : [])]);
+    g = summed;
+  }
   const clip = cfg.training.clipNorm;
-  const g = vars.map((v) => grads[v.name]);
   // 1. global-norm clipping; the norm is read back so the decision is a plain number
   const normSq = tf.tidy(() => tf.addN(g.map((t) => tf.sum(tf.square(t)))));
   const norm = Math.sqrt(normSq.dataSync()[0]);
@@ -107,7 +127,7 @@ function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cf
   const clipped = factor === 1 ? g : g.map((t) => tf.mul(t, factor));
   // 2. Adam step and decoupled weight decay (adamw.ts)
   optimizer.apply(clipped);
-  tf.dispose([value, normSq, b.input, b.target, b.valid, b.weight, ...g, ...(factor === 1 ? [] : clipped)]);
+  tf.dispose([normSq, ...g, ...(factor === 1 ? [] : clipped)]);
   return loss;
 }
 

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { resolveOasisConfig, PRESETS } from '../../src/overlap/config.js';
-import { oasisLoss, regionMasks, regionWeightMap, totalVariation, REGION } from '../../src/overlap/loss.js';
+import { oasisLoss, partialLoss, regionMasks, regionWeightMap, totalVariation, validEdgeCount, REGION } from '../../src/overlap/loss.js';
 import { expectClose } from '../helpers/close.js';
 
 // one sample, 2 rows × 3 columns, row-major. Valid: all but the last column (4 valid pixels).
@@ -77,5 +77,24 @@ describe('overlap-aware loss', () => {
     // L_reg = Σ_valid |p| over both channels / 8 = (0+0+1+2+2+4+2+4) / 8 = 15/8
     expectClose(l.reg.dataSync()[0], 15 / 8, 1e-6);
     expectClose(l.total.dataSync()[0], 15 / 8 + 0.01 * 3, 1e-6);
+  });
+
+  it('micro-batch losses with the whole batch\'s denominators add up to the batch loss (gradient accumulation)', () => {
+    const cfg = resolveOasisConfig('nominal').loss;
+    expect(validEdgeCount(valid, 1, 2, 3)).toBe(4); // the 4 edges of the TV example
+    // batch of 2 samples: the example and a shifted copy; predictions from a fixed pattern
+    const er2 = [...er, 0, 1, 1, 0, 0, 0];
+    const nr2 = [...nr, 1, 1, 0, 0, 1, 0];
+    const v2 = [...valid, 0, 1, 1, 0, 1, 1];
+    const w = regionWeightMap(er2, nr2, v2, cfg.regionWeights);
+    const tgt = er2.flatMap((e, i) => [e, nr2[i]]);
+    const pred = tgt.map((t, i) => t + 0.1 * Math.sin(i));
+    const t4 = (a: number[], n: number, c: number) => tf.tensor4d(a, [n, 2, 3, c]) as tf.Tensor4D;
+    const whole = oasisLoss(t4(pred, 2, 2), t4(tgt, 2, 2), t4(v2, 2, 1), t4(Array.from(w), 2, 1), cfg).total.dataSync()[0];
+    const pixels = v2.reduce((a, b) => a + b, 0);
+    const edges = validEdgeCount(v2, 2, 2, 3);
+    const half = (k: number) =>
+      partialLoss(t4(pred.slice(12 * k, 12 * k + 12), 1, 2), t4(tgt.slice(12 * k, 12 * k + 12), 1, 2), t4(v2.slice(6 * k, 6 * k + 6), 1, 1), t4(Array.from(w.slice(6 * k, 6 * k + 6)), 1, 1), cfg, pixels, edges).dataSync()[0];
+    expectClose(half(0) + half(1), whole, 1e-6, 1e-5);
   });
 });

@@ -38,7 +38,7 @@ describe('oasis training', () => {
 
   it('resume is bit-identical to the uninterrupted run on cpu', async () => {
     const samples = tinySamples(3, 4); // one step per epoch: epoch 2 uses the AdamW moments of epoch 1
-    const cfg = resolveOasisConfig('overlap-only', { training: { base: 8, batchSize: 2, epochs: 2, learningRate: 1e-3 } });
+    const cfg = resolveOasisConfig('overlap-only', { training: { base: 8, batchSize: 2, microBatch: 1, epochs: 2, learningRate: 1e-3 } }); // two accumulated micro-batches per step
     const full = await trainOasis({ samples, config: cfg, preset: 'overlap-only', seed: 5, outDir: tmp('oasis-full-') });
     const dir = tmp('oasis-resume-');
     const first = await trainOasis({ samples, config: cfg, preset: 'overlap-only', seed: 5, outDir: dir, stopAfterEpoch: 0 });
