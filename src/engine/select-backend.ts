@@ -2,7 +2,7 @@
  * The one place that chooses the tfjs backend: 'tpcvision-native' when the oneDNN addon loads,
  * otherwise the pure-JS 'cpu' backend with a warning that says how to install the native one.
  */
-import { getBackend, setBackend } from '@tensorflow/tfjs-core';
+import { engine, getBackend, setBackend } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { NativeEngineUnavailable } from './addon.js';
 import { NATIVE_BACKEND, registerNativeBackend } from './native-backend.js';
@@ -19,12 +19,21 @@ export interface SelectBackendOptions {
 }
 
 /** Selects and initialises the backend; returns the name in use ('tpcvision-native' or 'cpu'). */
+/** tfjs-backend-cpu greets Node users once with advice to install tfjs-node; we have our own backend. */
+function silenceNodeGreeting(): void {
+  const backend = engine().backend as unknown as { firstUse?: boolean };
+  if (backend && 'firstUse' in backend) backend.firstUse = false;
+}
+
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<string> {
   const { prefer = 'native', threads, warn = console.warn } = options;
   if (prefer === 'native') {
     try {
       registerNativeBackend(threads);
-      if (await setBackend(NATIVE_BACKEND)) return getBackend();
+      if (await setBackend(NATIVE_BACKEND)) {
+        silenceNodeGreeting();
+        return getBackend();
+      }
       warn(`tpcvision: backend ${NATIVE_BACKEND} failed to initialise; using 'cpu'`);
     } catch (err) {
       if (!(err instanceof NativeEngineUnavailable)) throw err;
@@ -32,5 +41,6 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     }
   }
   await setBackend('cpu');
+  silenceNodeGreeting();
   return getBackend();
 }
