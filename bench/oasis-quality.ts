@@ -13,6 +13,12 @@
  * 4× coarser pixel keeps the tracks inside), base 8, batch 8, 2 epochs: checks the pipeline end to
  * end in about a minute; its numbers mean nothing.
  *
+ * Measured (tpcvision-native, 2 shared cores, 2026-11): forward + backward of 4 images at 288×512,
+ * base 32, in 25 s, so ~100 s per step of 16 (4 micro-batches of 4; a single pass of 16 needs over
+ * 23 GB and was killed): the full run is ~3.5 h per epoch for 2,000 + 2,000 samples. --quick: 63 s,
+ * ~2 s per step. On the 'cpu' backend the conv-filter gradient runs element by element (~0.5 µs per
+ * multiply-add): use it only for tests.
+ *
  * Run: npx tsc -p tsconfig.json && node dist/bench/oasis-quality.js [--quick] [--out DIR] [--seed N]
  *      [--train-events N] [--test-events N] [--epochs N] [--base N] [--engine native|cpu]
  * Writes bench/results/oasis-quality.json (or oasis-quality-quick.json with --quick): the entries of
