@@ -63,14 +63,15 @@ export function examplePanelHtml(ex: ExampleMaps, name: string): string {
   const h = ex.box.y1 - ex.box.y0;
   const scale = Math.max(1, Math.min(6, Math.floor(240 / Math.max(w, h))));
   const maxOf = (a: Float32Array, f: (v: number) => number = (v) => v) => a.reduce((m, v) => Math.max(m, f(v)), 1); // no spread: crops can be large
-  const erMax = Math.max(maxOf(ex.trueEr), maxOf(ex.predEr));
+  // the true ER sets the range (a poor prediction saturates instead of hiding the truth)
+  const erMax = maxOf(ex.trueEr) > 1 ? maxOf(ex.trueEr) : maxOf(ex.predEr);
   const resMax = maxOf(ex.residual, Math.abs);
   const img = (data: Float32Array, caption: string, opts: Parameters<typeof renderPng>[1]) =>
     `<figure><img alt="${escapeHtml(caption)}" src="${pngDataUri(renderPng({ width: w, height: h, data }, { scale, ...opts }))}"><figcaption class="note">${escapeHtml(caption)}</figcaption></figure>`;
   return (
     `<div class="panel"><p>${escapeHtml(name)}: ${escapeHtml(ex.id)}, true ER ${ex.erEnergyKeV.toFixed(2)} keV</p><div class="charts">` +
     img(ex.input, 'input (log)', { colormap: 'magma', log: true }) +
-    img(ex.predEr, `predicted ER (0–${erMax.toFixed(0)} ADU)`, { colormap: 'viridis', min: 0, max: erMax }) +
+    img(ex.predEr, `predicted ER (0–${erMax.toFixed(0)} ADU, the true ER's range)`, { colormap: 'viridis', min: 0, max: erMax }) +
     img(ex.trueEr, 'true ER (same range)', { colormap: 'viridis', min: 0, max: erMax }) +
     img(ex.predNr, 'predicted NR (log)', { colormap: 'magma', log: true }) +
     img(ex.residual, `residual pred − true ER (±${resMax.toFixed(0)} ADU)`, { colormap: 'coolwarm', min: -resMax, max: resMax }) +
