@@ -15,6 +15,9 @@
  * is decayed decoupled from the gradient: w ← w − lr·wd·w. (PyTorch applies the same factor before
  * the Adam step; the difference is O(lr²·wd).)
  * Clipping: g ← g·min(1, c/‖g‖₂) with ‖g‖₂ over all gradients together (torch's clip_grad_norm_).
+ * Micro-batches: a batch runs in passes of `microBatch` samples whose gradients add up to the
+ * batch's (loss.ts partialLoss), then one clipped step: a batch of 16 at 288×512 does not fit in
+ * memory in one tfjs pass.
  * Reproducibility: split, shuffles and initial weights come from Rng.derive(seed, label) with the
  * label naming the epoch, so a resumed run draws what the uninterrupted one would have.
  */
