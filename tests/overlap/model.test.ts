@@ -30,6 +30,15 @@ describe('GroupNorm and the OASIS U-Net', () => {
     tf.dispose([x, y]);
   });
 
+  it('GroupNorm normalises each sample of a batch on its own', () => {
+    const layer = groupNormalization({ groups: 2 });
+    const a = tf.tensor4d([1, 2, 10, 20, 3, 4, 30, 40], [1, 1, 2, 4]);
+    const b = tf.tensor4d([5, -1, 0, 2, 7, 3, 1, 9], [1, 1, 2, 4]);
+    const both = layer.apply(tf.concat([a, b], 0)) as tf.Tensor;
+    const each = tf.concat([layer.apply(a) as tf.Tensor, layer.apply(b) as tf.Tensor], 0);
+    expectClose(both.dataSync(), each.dataSync(), 1e-6, 1e-6);
+  });
+
   it('GroupNorm is differentiable (gradient of a weighted sum matches finite differences)', () => {
     const layer = groupNormalization({ groups: 2 });
     const x0 = tf.tensor4d([0.3, -1, 2, 0.5, 1.5, 0.2, -0.7, 1.1], [1, 1, 2, 4]);
