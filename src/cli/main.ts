@@ -29,6 +29,7 @@ export function buildProgram(): Command {
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
     .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '4')
+    .option('--no-oasis', 'skip the overlap-separation part')
     .option('--json', 'print the summary as JSON')
     .action(async (o) => {
       const seed = Number(o.seed);
@@ -37,12 +38,18 @@ export function buildProgram(): Command {
       if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'`);
       const log = o.json ? () => {} : (line: string) => console.error(`· ${line}`);
       const { runDemo } = await import('../demo/run-demo.js');
-      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, progress: terminalProgress(o.json), log });
+      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, oasis: o.oasis, progress: terminalProgress(o.json), log });
       if (o.json) {
-        console.log(JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m) }, null, 2));
+        console.log(
+          JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m), oasis: r.oasis }, null, 2),
+        );
       } else {
         console.log(summaryTable(r.evaluation.methods));
         console.log(`\n${r.evaluation.containedEvents} contained events in ${r.evaluation.frames} frames; trigger kept ${(100 * r.trigger.keptFractionRaw).toFixed(2)}% of raw pixels`);
+        for (const e of r.oasis as { preset: string; medianDeltaI_4to5keV: number | null; iou: number | null; nrOnlyFpRate: number | null }[]) {
+          const f = (v: number | null, d = 3) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(d));
+          console.log(`overlap separation ${e.preset.padEnd(11)} ΔI(4–5 keV) median ${f(e.medianDeltaI_4to5keV)}  IoU ${f(e.iou)}  NR-only FP ${f(e.nrOnlyFpRate)}`);
+        }
         console.log(`demo finished in ${r.seconds.toFixed(0)} s\nreport: ${r.report}`);
       }
     });

@@ -7,11 +7,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
-import { selectBackend } from '../engine/select-backend.js';
-import { readMigdalFeather } from '../io/feather.js';
 import { PRESET_NAMES, resolveOasisConfig } from '../overlap/config.js';
-import { evaluateOasisRun } from '../overlap/evaluate-run.js';
-import { trainOasis } from '../overlap/train.js';
 import { defined, parseNumber, readConfigFile } from './config-options.js';
 import { terminalProgress } from './progress-bar.js';
 
@@ -51,6 +47,12 @@ export function registerOasis(program: Command): Command {
       const fromFile = (readConfigFile(o.config) ?? {}) as { loss?: unknown; training?: Record<string, unknown> };
       const config = resolveOasisConfig(o.preset, { ...fromFile, training: { ...(fromFile.training ?? {}), ...flags } }, o.config ?? 'flags');
       const seed = integer('--seed', o.seed) ?? 1;
+      // loaded on demand: tfjs, the engine and Arrow cost start-up time every other command would pay
+      const [{ selectBackend }, { readMigdalFeather }, { trainOasis }] = await Promise.all([
+        import('../engine/select-backend.js'),
+        import('../io/feather.js'),
+        import('../overlap/train.js'),
+      ]);
       const backend = await selectBackend({ prefer: o.engine === 'cpu' ? 'cpu' : 'native' });
       const data = readMigdalFeather(o.data);
       const log = o.json ? () => {} : (line: string) => console.error(line);
@@ -94,6 +96,11 @@ export function registerOasis(program: Command): Command {
     .option('--engine <name>', "tfjs backend: 'native' or 'cpu'", 'native')
     .option('--json', 'print the entries as JSON')
     .action(async (o) => {
+      const [{ selectBackend }, { readMigdalFeather }, { evaluateOasisRun }] = await Promise.all([
+        import('../engine/select-backend.js'),
+        import('../io/feather.js'),
+        import('../overlap/evaluate-run.js'),
+      ]);
       await selectBackend({ prefer: o.engine === 'cpu' ? 'cpu' : 'native' });
       const data = readMigdalFeather(o.data);
       const r = await evaluateOasisRun({

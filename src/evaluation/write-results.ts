@@ -8,7 +8,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
 import type { EvaluationResult } from './evaluate-run.js';
 
-export function evaluationJson(result: EvaluationResult, provenance: Record<string, unknown>): Record<string, unknown> {
+export function evaluationJson(result: EvaluationResult, provenance: Record<string, unknown>, extras: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     kind: 'tpcvision-evaluation',
     version: 1,
@@ -23,6 +23,8 @@ export function evaluationJson(result: EvaluationResult, provenance: Record<stri
     },
     msPerFramePreprocess: result.msPerFramePreprocess,
     methods: result.methods,
+    // other capabilities' results on the same run (e.g. `oasis` for overlap separation)
+    ...extras,
   };
 }
 
@@ -36,7 +38,7 @@ export function eventsCsv(result: EvaluationResult): string {
   return lines.join('\n') + '\n';
 }
 
-export function writeEvaluation(outDir: string, result: EvaluationResult, provenance: Record<string, unknown>): void {
-  writeJsonAtomic(join(outDir, 'evaluation.json'), evaluationJson(result, provenance));
+export function writeEvaluation(outDir: string, result: EvaluationResult, provenance: Record<string, unknown>, extras: Record<string, unknown> = {}): void {
+  writeJsonAtomic(join(outDir, 'evaluation.json'), evaluationJson(result, provenance, extras));
   writeFileAtomic(join(outDir, 'events.csv'), eventsCsv(result));
 }

@@ -20,7 +20,7 @@ import { calibrateMethod, type CalibrationFile } from '../calibration/index.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { runTrigger, type TriggerSummary } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type EvaluationResult, type MethodSpec } from '../evaluation/index.js';
-import { renderLineChart, writeReport } from '../report/index.js';
+import { renderLineChart, writeReport, type ReportSection } from '../report/index.js';
 import type { AnomalyScore } from '../scores/score.js';
 import { autoencoderScore } from '../scores/autoencoder.js';
 import { resolveTrainingConfig } from '../config/training.js';
@@ -43,6 +43,10 @@ export interface StudyOptions {
   /** Points of each method's threshold sweep (default: the evaluation config's). */
   sweepPoints?: number;
   title?: string;
+  /** Sections other capabilities add to the report (e.g. overlap separation). */
+  extraSections?: ReportSection[];
+  /** Entries other capabilities add to evaluation.json (e.g. { oasis: [...] }). */
+  evaluationExtras?: Record<string, unknown>;
   progress?: Progress;
   log?: (line: string) => void;
 }
@@ -142,13 +146,15 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
     calibration: calibration.methods[i].calibration,
   }));
   const evaluation = await evaluateRun({ data: dataSequence(dataFiles), stats, methods, config: cfg, progress, totalFrames: dataFiles.length });
-  const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, study: o, config: cfg, simulation: lime };
-  writeEvaluation(out, evaluation, provenance);
+  const { extraSections: _sections, evaluationExtras: _extras, progress: _progress, log: _log, ...settings } = o;
+  const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, study: settings, config: cfg, simulation: lime };
+  writeEvaluation(out, evaluation, provenance, opts.evaluationExtras);
   const report = join(out, 'report.html');
   for (const s of scores) await s.dispose?.();
-  const extraSections = lossCurves.length
+  const extraSections: ReportSection[] = lossCurves.length
     ? [{ title: 'Autoencoder training', html: await renderLineChart({ series: lossCurves, xTitle: 'epoch', yTitle: 'loss', logY: true, title: 'training and validation loss' }) }]
     : [];
+  extraSections.push(...(opts.extraSections ?? []));
   await writeReport(report, {
     title: o.title ?? `tpcvision trigger study — simulated LIME run (${o.size}² frames, ${o.noise} noise, seed ${o.seed})`,
     evaluation,
