@@ -1,5 +1,5 @@
 /**
- * The demo: a small trigger study (quarter-size LIME frames, 60 pedestals, 150 events, both
+ * The demo: a small trigger study (quarter-size LIME frames, 52 pedestals, 150 events, both
  * autoencoders for a few epochs) and a tiny overlap-separation study (MIGDAL events on a coarse
  * 32×64 grid, both loss presets), sized to finish within 5 minutes on two cores. Both land in one
  * report and one evaluation.json (`methods` for the trigger, `oasis` for overlap separation).
@@ -10,10 +10,10 @@ import { runOasisQuality } from '../overlap/run-quality.js';
 import { selectBackend } from '../engine/select-backend.js';
 
 /** Denser than real runs (1.5 events per frame), so few frames give many events. */
-export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 4 };
+export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 32, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 4 };
 
 /** Overlap separation in miniature: 2.5× coarser pixels than MIGDAL's so tracks fit a 32×64 grid. */
-export const DEMO_OASIS = { trainEvents: 24, testEvents: 12, epochs: 3, base: 8, batchSize: 8, migdal: { image: { width: 64, height: 32, pixelMm: 1.25 } } };
+export const DEMO_OASIS = { trainEvents: 24, testEvents: 40, epochs: 3, base: 8, batchSize: 8, migdal: { image: { width: 64, height: 32, pixelMm: 1.25 } } };
 
 export interface DemoOptions extends Omit<StudyOptions, 'title' | 'extraSections' | 'evaluationExtras'> {
   outDir: string;

@@ -66,9 +66,11 @@ export function predictRaw(model: LayersModel, samples: readonly OverlapSample[]
     batch.forEach((sample, k) => {
       const er = new Float32Array(px);
       const nr = new Float32Array(px);
+      // scaled targets lie in [0, 1] by construction (divided by their common maximum); an
+      // undertrained head can overshoot, and 10^(y·max) then explodes into absurd ADU, so clamp
       for (let i = 0; i < px; i++) {
-        er[i] = data[2 * (k * px + i)];
-        nr[i] = data[2 * (k * px + i) + 1];
+        er[i] = Math.min(1, data[2 * (k * px + i)]);
+        nr[i] = Math.min(1, data[2 * (k * px + i) + 1]);
       }
       each(s + k, invertScaling(er, sample.factors), invertScaling(nr, sample.factors));
     });
