@@ -15,6 +15,7 @@
  * which is undefined below x = −s; `invertScaling` therefore returns max(x, 0).
  */
 import { InputError } from '../core/errors.js';
+import { selectKth } from '../core/select.js';
 
 export type SampleKind = 'hybrid' | 'nr-only';
 
@@ -86,36 +87,6 @@ export interface PrepareOptions {
 
 export const DEFAULT_PREPARE: PrepareOptions = { truthCutAdu: 1, percentile: 99, guard: 'floor', minCoverage: 0.01, sFloorAdu: 10, padPx: 3 };
 
-/** The k-th smallest value of `a` (0-based), rearranging `a` (Hoare quickselect, median-of-three pivot). */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const x = a[lo];
-    const y = a[mid];
-    const z = a[hi];
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
 /**
  * p-th percentile (0–100) of `values`, interpolating linearly between order statistics (numpy's
  * default). Linear time: a frame has 147,456 pixels and a sort would dominate the preparation.
@@ -125,7 +96,7 @@ export function percentile(values: Float32Array | number[], p: number): number {
   const a = Float64Array.from(values);
   const pos = (p / 100) * (a.length - 1);
   const k = Math.floor(pos);
-  const lo = select(a, k);
+  const lo = selectKth(a, k);
   if (k + 1 >= a.length || pos === k) return lo;
   // after selection everything right of k is ≥ a[k]: the next order statistic is their minimum
   let hi = Infinity;

@@ -10,7 +10,7 @@
  * other than in hot pixels, the dual-amplifier sCMOS readout.
  */
 import { Rng } from '../../core/rng.js';
-import { BulkRng } from './bulk-rng.js';
+import { BulkRng } from '../../core/bulk-rng.js';
 import { geometryScale, type LimeConfig } from './config.js';
 
 export interface LimeCamera {

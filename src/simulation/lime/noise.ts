@@ -10,7 +10,7 @@
  * Ignored: time correlation between consecutive frames, dark-current growth with exposure.
  */
 import type { Rng } from '../../core/rng.js';
-import { BulkRng } from './bulk-rng.js';
+import { BulkRng } from '../../core/bulk-rng.js';
 import type { LimeCamera, RunHotPixels } from './camera.js';
 import { geometryScale, type LimeConfig } from './config.js';
 

@@ -10,6 +10,7 @@
  * the non-Gaussian tails of sCMOS pixels (binning 16 pixels makes the read noise close to Gaussian).
  */
 import { Rng } from '../../core/rng.js';
+import { BulkRng } from '../../core/bulk-rng.js';
 import type { MigdalConfig } from './config.js';
 
 export interface MigdalCamera {
@@ -21,60 +22,11 @@ export interface MigdalCamera {
   readonly sigma: Float32Array;
 }
 
-/**
- * Standard normals for whole frames, seeded from a core Rng (so the frame's noise still flows from
- * Rng.derive(seed, 'event:' + i)): xoshiro128** on int32 words and Box–Muller pairs. Core Rng keeps
- * its state in unsigned doubles and costs ~350 ns a normal; this costs ~20 ns (a frame is 147,456).
- */
-class FrameNormals {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-  private spare = 0;
-  private hasSpare = false;
-
-  constructor(seedFrom: Rng) {
-    this.s0 = seedFrom.nextU32() | 0;
-    this.s1 = seedFrom.nextU32() | 0;
-    this.s2 = seedFrom.nextU32() | 0;
-    this.s3 = seedFrom.nextU32() | 0;
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  /** Uniform in (0, 1], 32-bit resolution. */
-  private uniform(): number {
-    const s1 = this.s1;
-    const m = Math.imul(s1, 5);
-    const result = Math.imul((m << 7) | (m >>> 25), 9);
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
-    return ((result >>> 0) + 1) * 2.3283064365386963e-10;
-  }
-
-  normal(): number {
-    if (this.hasSpare) {
-      this.hasSpare = false;
-      return this.spare;
-    }
-    const r = Math.sqrt(-2 * Math.log(this.uniform()));
-    const phi = 2 * Math.PI * this.uniform();
-    this.spare = r * Math.sin(phi);
-    this.hasSpare = true;
-    return r * Math.cos(phi);
-  }
-}
-
 export function buildMigdalCamera(cfg: MigdalConfig, seed: number): MigdalCamera {
   const { width: w, height: h } = cfg.image;
   const c = cfg.camera;
   const rng = Rng.derive(seed, 'camera');
-  const g = new FrameNormals(rng);
+  const g = new BulkRng(rng); // ~4 ns a normal: a frame has 147,456 pixels
   const offset = new Float32Array(w * h);
   const sigma = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) {
@@ -87,7 +39,7 @@ export function buildMigdalCamera(cfg: MigdalConfig, seed: number): MigdalCamera
 /** Add one frame of camera noise into `image` [H·W], ADU; returns the number of hot pixels lit. */
 export function addCameraNoise(cfg: MigdalConfig, camera: MigdalCamera, rng: Rng, image: Float32Array): number {
   const n = camera.width * camera.height;
-  const g = new FrameNormals(rng);
+  const g = new BulkRng(rng);
   for (let i = 0; i < n; i++) image[i] += camera.offset[i] + camera.sigma[i] * g.normal();
   const hot = rng.poisson(cfg.camera.hotPixelsPerFrame);
   const [lo, hi] = cfg.camera.hotPixelAdu;

@@ -8,7 +8,7 @@
  * Layer index and magnitude come from disjoint bits of one word (Doornik's fix to the original).
  * Uniforms have 32 bits of resolution: ample for noise, not meant for event kinematics.
  */
-import type { Rng } from '../../core/rng.js';
+import type { Rng } from './rng.js';
 
 const LAYERS = 128;
 const R = 3.442619855899; // start of the tail, σ
