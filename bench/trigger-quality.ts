@@ -12,7 +12,7 @@
  * default mix at the physical density, epochs set by --epochs (default 40).
  * --quick: 40 + 20 pedestals, 120 events at 1 per frame, 3 epochs (a smoke run, minutes).
  *
- * Usage: node dist/bench/trigger-quality.js [--quick] [--epochs N] [--seed S] [--out DIR] [--noise structured|independent|both]
+ * Usage: node dist/bench/trigger-quality.js [--quick] [--epochs N] [--sweep-points N] [--seed S] [--out DIR] [--noise structured|independent|both]
  * Prints a table and writes bench/results/trigger-quality.json.
  */
 import { join } from 'node:path';
@@ -32,7 +32,7 @@ const noiseArg = arg('noise', 'both')!;
 const noises = noiseArg === 'both' ? (['independent', 'structured'] as const) : ([noiseArg] as ('structured' | 'independent')[]);
 const settings = quick
   ? { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 120, eventsPerFrame: 1, autoencoderEpochs: Number(arg('epochs', '3')), sweepPoints: 16 }
-  : { size: 576, trainingPedestals: 105, calibrationPedestals: 101, events: 320, eventsPerFrame: undefined, autoencoderEpochs: Number(arg('epochs', '40')), sweepPoints: 20 };
+  : { size: 576, trainingPedestals: 105, calibrationPedestals: 101, events: 320, eventsPerFrame: undefined, autoencoderEpochs: Number(arg('epochs', '40')), sweepPoints: Number(arg('sweep-points', '20')) };
 
 interface Row {
   noise: string;
