@@ -136,11 +136,11 @@ describe('native dense, element-wise and layout kernels', () => {
     await check('concat', () => tf.concat([a(), b(), tf.slice(a(), [0, 0, 0, 0], [2, 9, 11, 5])], 3));
     await check('slice', () => tf.slice(a(), [1, 2, 3, 4], [1, 6, 7, 8]));
     await check('tile', () => tf.tile(tf.reshape(c(), [1, 1, 1, 13]), [2, 9, 11, 1]));
-    await check('batchNorm', () => tf.batchNorm4d(a(), c(), tf.add(c(), 0.1), tf.sub(c(), 1), tf.mul(c(), 2), 1e-3));
+    await check('batchNorm', () => tf.batchNorm4d(a() as tf.Tensor4D, c() as tf.Tensor1D, tf.add(c(), 0.1) as tf.Tensor1D, tf.sub(c(), 1) as tf.Tensor1D, tf.mul(c(), 2) as tf.Tensor1D, 1e-3));
     await check('batchNorm grads', () =>
       tf.grads((x: tf.Tensor, g: tf.Tensor) => {
         const { mean, variance } = tf.moments(x, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.batchNorm4d(x as tf.Tensor4D, mean, variance, tf.sub(g, 0.5), g as tf.Tensor1D, 1e-3), b()));
+        return tf.sum(tf.mul(tf.batchNorm4d(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, tf.sub(g, 0.5) as tf.Tensor1D, g as tf.Tensor1D, 1e-3), b()));
       })([a(), c()]),
     );
   });

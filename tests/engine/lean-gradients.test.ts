@@ -21,7 +21,7 @@ describe('lean gradients', () => {
     const bv = randomArray(rng, 5);
     const f = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
       const { mean, variance } = tf.moments(x, [0, 1, 2]);
-      const y = tf.batchNorm4d(x as tf.Tensor4D, mean, variance, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-3);
+      const y = tf.batchNorm4d(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, 1e-3);
       return tf.add(tf.sum(tf.mul(y, tf.tensor4d(wv, shape))), tf.sum(tf.mean(tf.square(x), [1, 2])));
     };
     const run = () =>
