@@ -43,6 +43,13 @@ export function parseNumber(name: string, value: string | undefined): number | u
   return n;
 }
 
+/** A non-negative integer flag (frame or event counts). */
+export function parseCount(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`${flag} must be a non-negative integer, got '${value}'`);
+  return n;
+}
+
 /** Drop undefined leaves so flags the user did not give do not override anything. */
 export function defined<T extends Record<string, unknown>>(obj: T): Partial<T> {
   const out: Record<string, unknown> = {};

@@ -7,15 +7,8 @@ import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
 import { resolveMigdalConfig } from '../simulation/migdal/config.js';
 import { simulateMigdalRun } from '../simulation/migdal/run.js';
-import { readConfigFile } from './config-options.js';
+import { parseCount, readConfigFile } from './config-options.js';
 import { terminalProgress } from './progress-bar.js';
-
-function count(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`${flag} must be a non-negative integer, got '${value}'`);
-  return n;
-}
 
 export function registerSimulateMigdal(simulate: Command): Command {
   return simulate
@@ -34,8 +27,8 @@ export function registerSimulateMigdal(simulate: Command): Command {
       const r = simulateMigdalRun({
         config,
         outDir: o.out,
-        events: count('--events', o.events) ?? 100,
-        nrOnly: count('--nr-only', o.nrOnly),
+        events: parseCount('--events', o.events),
+        nrOnly: o.nrOnly === undefined ? undefined : parseCount('--nr-only', o.nrOnly),
         seed,
         progress: terminalProgress(o.json),
       });

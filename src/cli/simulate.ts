@@ -10,7 +10,7 @@ import { mergeConfig } from '../config/pipeline.js';
 import { ConfigError } from '../core/errors.js';
 import { resolveLimeConfig } from '../simulation/lime/config.js';
 import { simulateLimeRun } from '../simulation/lime/run.js';
-import { defined, parseNumber, parseSize, readConfigFile } from './config-options.js';
+import { defined, parseCount, parseNumber, parseSize, readConfigFile } from './config-options.js';
 import { terminalProgress } from './progress-bar.js';
 import { registerSimulateMigdal } from './simulate-migdal.js';
 
@@ -24,12 +24,6 @@ interface LimeFlags {
   eventsPerFrame?: string;
   config?: string;
   json?: boolean;
-}
-
-function count(flag: string, value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`${flag} must be a non-negative integer, got '${value}'`);
-  return n;
 }
 
 export function registerSimulate(program: Command): Command {
@@ -66,8 +60,8 @@ export function registerSimulateLime(simulate: Command): Command {
       const r = await simulateLimeRun({
         config,
         outDir: o.out,
-        pedestals: count('--pedestals', o.pedestals),
-        events: count('--events', o.events),
+        pedestals: parseCount('--pedestals', o.pedestals),
+        events: parseCount('--events', o.events),
         seed,
         progress: terminalProgress(o.json),
       });
