@@ -3,8 +3,28 @@
  * argument tuple of the addon's convolution functions, or null when the case is not native
  * (channels-first data, depthwise/grouped shapes, strided 1x1 kernels).
  */
-import type { backend_util } from '@tensorflow/tfjs-core';
+import { backend_util } from '@tensorflow/tfjs-core';
 import type { ConvGeometryArgs } from '../addon.js';
+
+type Shape4 = [number, number, number, number];
+
+/** tfjs's Conv2DInfo for the attributes every conv kernel receives (the one shared computation). */
+export function conv2dInfo(
+  inShape: number[],
+  filterShape: number[],
+  attrs: { strides: number | [number, number]; dilations?: number | [number, number]; pad: 'same' | 'valid' | number | backend_util.ExplicitPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil'; dataFormat: 'NHWC' | 'NCHW' },
+): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    inShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    backend_util.convertConv2DDataFormat(attrs.dataFormat),
+  );
+}
 
 export function convGeometry(info: backend_util.Conv2DInfo): ConvGeometryArgs | null {
   if (info.dataFormat !== 'channelsLast') return null;

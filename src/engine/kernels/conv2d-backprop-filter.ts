@@ -2,24 +2,19 @@
  * Conv2DBackpropFilter on oneDNN backward-weights: the filter gradient of Conv2D (and of
  * conv2dTranspose). x [N, H, W, Cin], dy [N, OH, OW, Cout] -> dw [kh, kw, Cin, Cout].
  */
-import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { convGeometry } from './conv-geometry.js';
+import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo, convGeometry } from './conv-geometry.js';
 import { addon, f32, fallback, output, type KernelArgs } from './util.js';
 
 function conv2dBackpropFilterNative(args: KernelArgs): TensorInfo {
   const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs as unknown as Conv2DBackpropFilterAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides, 1, pad, dimRoundingMode, false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const attrs = args.attrs as unknown as Conv2DBackpropFilterAttrs;
+  const info = conv2dInfo(x.shape, attrs.filterShape, attrs);
   const xv = f32(args.backend, x);
   const dyv = f32(args.backend, dy);
   const geometry = convGeometry(info);
   if (xv == null || dyv == null || geometry == null) return fallback(Conv2DBackpropFilter, args) as TensorInfo;
-  const out = output(args.backend, [...filterShape]);
+  const out = output(args.backend, [...attrs.filterShape]);
   addon().conv2dBackwardWeights(xv, dyv, out.values, ...geometry);
   return out.info;
 }

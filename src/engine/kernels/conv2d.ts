@@ -1,17 +1,11 @@
 /** Conv2D on oneDNN (forward). x [N, H, W, Cin], filter [kh, kw, Cin, Cout] -> [N, OH, OW, Cout]. */
-import { backend_util, Conv2D, type Conv2DAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { convGeometry } from './conv-geometry.js';
+import { Conv2D, type Conv2DAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo, convGeometry } from './conv-geometry.js';
 import { addon, f32, fallback, output, type KernelArgs } from './util.js';
 
 export function conv2dNative(args: KernelArgs): TensorInfo {
   const { x, filter } = args.inputs;
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as Conv2DAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides, dilations, pad, dimRoundingMode, false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const info = conv2dInfo(x.shape, filter.shape, args.attrs as unknown as Conv2DAttrs);
   const xv = f32(args.backend, x);
   const wv = f32(args.backend, filter);
   const geometry = convGeometry(info);

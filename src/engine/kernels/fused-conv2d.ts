@@ -3,8 +3,8 @@
  * linear/relu/sigmoid activation applied in place by the element-wise kernels. Other
  * activations (prelu, leakyrelu, elu, relu6) fall back to the cpu kernel.
  */
-import { backend_util, FusedConv2D, util, type FusedConv2DAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
-import { convGeometry } from './conv-geometry.js';
+import { FusedConv2D, util, type FusedConv2DAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
+import { conv2dInfo, convGeometry } from './conv-geometry.js';
 import { BinaryOp, BroadcastMode, UnaryOp } from './ops.js';
 import { addon, f32, fallback, output, type KernelArgs } from './util.js';
 
@@ -12,13 +12,9 @@ const ACTIVATIONS: Record<string, UnaryOp | null> = { linear: null, relu: UnaryO
 
 function fusedConv2dNative(args: KernelArgs): TensorInfo {
   const { x, filter, bias } = args.inputs;
-  const { strides, pad, dataFormat, dilations, dimRoundingMode, activation } = args.attrs as unknown as FusedConv2DAttrs;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides, dilations, pad, dimRoundingMode, false,
-    backend_util.convertConv2DDataFormat(dataFormat),
-  );
+  const attrs = args.attrs as unknown as FusedConv2DAttrs;
+  const { activation } = attrs;
+  const info = conv2dInfo(x.shape, filter.shape, attrs);
   const xv = f32(args.backend, x);
   const wv = f32(args.backend, filter);
   const bv = bias == null ? null : f32(args.backend, bias);
