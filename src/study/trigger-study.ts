@@ -105,7 +105,7 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
     log(`training ${name} for ${o.autoencoderEpochs} epochs on ${training.length} pedestals`);
     const training_ = resolveTrainingConfig({ mode, epochs: o.autoencoderEpochs });
     const tTrain = performance.now();
-    const trained = await trainModelFromFrames({ frames: fileSequence(training), stats, training: training_, seed: o.seed, outDir: dir, progress, log: () => {} });
+    const trained = await trainModelFromFrames({ frames: fileSequence(training), stats, training: training_, seed: o.seed, outDir: dir, progress, log: (l) => log(`  ${name}: ${l}`) });
     trainingSeconds[name] = (performance.now() - tTrain) / 1000;
     lossCurves.push({ name: `${name} train`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.trainLoss })) });
     lossCurves.push({ name: `${name} validation`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.valLoss })) });
