@@ -1,8 +1,9 @@
 /**
  * One converter per tfjs-layers class: given the layer, its already-converted inputs and
  * (for convolutions) a batch norm to fold, append ONNX nodes and return the output value. Add a
- * class by adding an entry to LAYER_CONVERTERS (GroupNormalization, DepthwiseConv2D, bilinear
- * UpSampling2D are the expected next ones).
+ * class by adding an entry to LAYER_CONVERTERS. Besides the tfjs-layers classes of the ROI
+ * autoencoder it converts the OASIS U-Net's own layers (GroupNormalization, DepthwiseStride2,
+ * BilinearUpsample2x), keyed by class name.
  */
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
@@ -87,21 +88,31 @@ function convWeights(layer: Layer, outAxis: 0 | 1, fold: FoldedNorm | undefined)
   return { w, b };
 }
 
-const conv2d: LayerConverter = ({ layer, inputs, b, fold }) => {
-  const c = config(layer);
-  const x = b.toNchw(inputs[0]);
-  const [kh, kw] = pair(c.kernelSize);
-  const [sh, sw] = pair(c.strides);
-  const [dh, dw] = pair(c.dilationRate ?? 1);
-  const [pt, pb] = tfPads(x.shape[1] as number, kh, sh, dh, c.padding as string);
-  const [pl, pr] = tfPads(x.shape[2] as number, kw, sw, dw, c.padding as string);
-  const { w, b: bias } = convWeights(layer, 0, fold);
-  const y = b.node('Conv', [x.name, b.floatInit(`${layer.name}_W`, w.shape, w.values), b.floatInit(`${layer.name}_B`, [bias.length], bias)], layer.name, [
+/** An ONNX Conv of an NCHW value with TF 'same'/'valid' padding; `group` > 1 for depthwise. */
+function emitConv(b: GraphBuilder, x: OnnxValue, name: string, w: { values: Float32Array; shape: number[] }, bias: Float32Array, opts: { kernel: [number, number]; strides: [number, number]; dilations: [number, number]; padding: string; group?: number }): string {
+  const [kh, kw] = opts.kernel;
+  const [sh, sw] = opts.strides;
+  const [dh, dw] = opts.dilations;
+  const [pt, pb] = tfPads(x.shape[1] as number, kh, sh, dh, opts.padding);
+  const [pl, pr] = tfPads(x.shape[2] as number, kw, sw, dw, opts.padding);
+  return b.node('Conv', [x.name, b.floatInit(`${name}_W`, w.shape, w.values), b.floatInit(`${name}_B`, [bias.length], bias)], name, [
     { name: 'kernel_shape', kind: 'ints', value: [kh, kw] },
     { name: 'strides', kind: 'ints', value: [sh, sw] },
     { name: 'dilations', kind: 'ints', value: [dh, dw] },
     { name: 'pads', kind: 'ints', value: [pt, pl, pb, pr] },
+    { name: 'group', kind: 'int', value: opts.group ?? 1 },
   ]);
+}
+
+const conv2d: LayerConverter = ({ layer, inputs, b, fold }) => {
+  const c = config(layer);
+  const { w, b: bias } = convWeights(layer, 0, fold);
+  const y = emitConv(b, b.toNchw(inputs[0]), layer.name, w, bias, {
+    kernel: pair(c.kernelSize),
+    strides: pair(c.strides),
+    dilations: pair(c.dilationRate ?? 1),
+    padding: c.padding as string,
+  });
   return { name: emitActivation(b, c.activation as string, y, `${layer.name}_act`), layout: 'nchw', shape: outShape(layer) };
 };
 
@@ -193,6 +204,69 @@ const flatten: LayerConverter = ({ layer, inputs, b }) => {
   return { name: y, layout: 'plain', shape: outShape(layer) };
 };
 
+/**
+ * DepthwiseStride2 (src/models/depthwise.ts): its dense diagonal-kernel conv equals a grouped Conv
+ * with group = C and kernel [C, 1, k, k] from depthwise_kernel [k, k, C, 1]; the layer calls
+ * tf.conv2d with 'same', so TF's padding (odd remainder at the bottom/right) as for Conv2D.
+ */
+const depthwiseStride2: LayerConverter = ({ layer, inputs, b }) => {
+  const c = config(layer);
+  const [kernel, bias] = layer.getWeights();
+  const channels = kernel.shape[2] as number;
+  const w = permute4d(values(kernel), kernel.shape, [2, 3, 0, 1]); // [C, 1, k, k]
+  const y = emitConv(b, b.toNchw(inputs[0]), layer.name, w, values(bias), {
+    kernel: pair(c.kernelSize),
+    strides: pair(c.strides),
+    dilations: [1, 1],
+    padding: 'same',
+    group: channels,
+  });
+  return { name: y, layout: 'nchw', shape: outShape(layer) };
+};
+
+/**
+ * GroupNormalization (src/models/group-norm.ts) without the opset-18 op (whose scale/bias meaning
+ * changed between opsets 18 and 21):
+ *   1. [N, C, H, W] -> [N, G, C/G·H·W];  2. InstanceNormalization with unit scale, zero shift and the
+ *   layer's ε (biased variance of each group, as the layer);  3. back to [N, C, H, W];
+ *   4. per-channel ·γ + β.
+ * The layer's variance is E[x²] − μ² and ONNX Runtime's two-pass E[(x − μ)²]: equal up to float32
+ * rounding, which differs only when a group's variance is tiny against μ².
+ */
+const groupNormalization: LayerConverter = ({ layer, inputs, b }) => {
+  const c = config(layer);
+  const x = b.toNchw(inputs[0]);
+  const [, h, w, channels] = x.shape as number[];
+  const groups = c.groups as number;
+  const [gamma, beta] = layer.getWeights().map(values);
+  const n = layer.name;
+  const grouped = b.node('Reshape', [x.name, b.int64Init(`${n}_grouped_shape`, [0, groups, -1])], `${n}_grouped`); // [N, G, C/G·H·W]
+  const normed = b.node('InstanceNormalization', [
+    grouped,
+    b.floatInit(`${n}_unit`, [groups], new Float32Array(groups).fill(1)),
+    b.floatInit(`${n}_zero`, [groups], new Float32Array(groups)),
+  ], `${n}_normed`, [{ name: 'epsilon', kind: 'float', value: c.epsilon as number }]);
+  const back = b.node('Reshape', [normed, b.int64Init(`${n}_shape`, [0, channels, h, w])], `${n}_ungrouped`); // [N, C, H, W]
+  const scaled = b.node('Mul', [back, b.floatInit(`${n}_gamma`, [channels, 1, 1], gamma)], `${n}_scaled`);
+  const y = b.node('Add', [scaled, b.floatInit(`${n}_beta`, [channels, 1, 1], beta)], n);
+  return { name: y, layout: 'nchw', shape: outShape(layer) };
+};
+
+/**
+ * BilinearUpsample2x (src/models/bilinear-upsample.ts): out[2k] = 0.75·x[k] + 0.25·x[k−1],
+ * out[2k+1] = 0.75·x[k] + 0.25·x[k+1] with the edge repeated, per axis — ONNX Resize 'linear' with
+ * 'half_pixel' coordinates (source k ∓ 1/4, clamped to the border) and scales [1, 1, 2, 2].
+ */
+const bilinearUpsample2x: LayerConverter = ({ layer, inputs, b }) => {
+  const x = b.toNchw(inputs[0]);
+  const scales = b.floatInit(`${layer.name}_scales`, [4], Float32Array.of(1, 1, 2, 2));
+  const y = b.node('Resize', [x.name, '', scales], layer.name, [
+    { name: 'mode', kind: 'string', value: 'linear' },
+    { name: 'coordinate_transformation_mode', kind: 'string', value: 'half_pixel' },
+  ]);
+  return { name: y, layout: 'nchw', shape: outShape(layer) };
+};
+
 export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   Conv2D: conv2d,
   Conv2DTranspose: conv2dTranspose,
@@ -204,6 +278,10 @@ export const LAYER_CONVERTERS: Record<string, LayerConverter> = {
   Dense: dense,
   Reshape: reshape,
   Flatten: flatten,
+  // the custom layers of src/models (matched by class name; the engine does not import models)
+  DepthwiseStride2: depthwiseStride2,
+  GroupNormalization: groupNormalization,
+  BilinearUpsample2x: bilinearUpsample2x,
 };
 
 /** Layers whose output can absorb a following batch norm. */

@@ -6,7 +6,10 @@
  *    NCHW inside the graph.
  * 3. Graph inputs and outputs keep the tfjs layout (NHWC, symbolic batch 'N'), so the exported model
  *    takes and returns exactly the arrays the tfjs model does.
- * Each layer must have been applied once (true of models built like buildRoiAutoencoder).
+ * Each layer must have been applied once (true of models built like buildRoiAutoencoder and
+ * buildOasisUnet). Models covered: the ROI autoencoder and the OASIS U-Net, whose own layers
+ * (GroupNormalization, DepthwiseStride2, BilinearUpsample2x) are converted by class name, so
+ * the engine never imports src/models.
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs-layers';
 import { batchNormAffine, FOLDABLE, LAYER_CONVERTERS, type FoldedNorm } from './converters.js';
