@@ -10,7 +10,9 @@
  * analysis grid; closing radius 40 analysis px as in the spec; borders scaled to 13 px.
  * Full run: 105 training + 101 calibration pedestals (the study's counts), 640 events of the
  * default mix at 1.5 events per frame (≈ 430 frames; the fiducial crop and border keep about half
- * of them, so ≥ 300 contained events are evaluated), epochs set by --epochs (default 40).
+ * of them, so ≥ 300 contained events are evaluated), epochs set by --epochs (default 30: 94 training
+ * frames make 12 steps of 8 per epoch, so 360 steps per autoencoder, about 20 min each here; one
+ * noise model then takes about 50 min on two idle cores).
  * --quick: 40 + 20 pedestals, 120 events at 1 per frame, 3 epochs (a smoke run, minutes).
  *
  * Usage: node dist/bench/trigger-quality.js [--quick] [--epochs N] [--sweep-points N] [--seed S] [--out DIR] [--noise structured|independent|both]
@@ -34,7 +36,7 @@ const noiseArg = arg('noise', 'both')!;
 const noises = noiseArg === 'both' ? (['structured', 'independent'] as const) : ([noiseArg] as ('structured' | 'independent')[]);
 const settings = quick
   ? { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 120, eventsPerFrame: 1, autoencoderEpochs: Number(arg('epochs', '3')), sweepPoints: 16 }
-  : { size: 576, trainingPedestals: 105, calibrationPedestals: 101, events: 640, eventsPerFrame: 1.5, autoencoderEpochs: Number(arg('epochs', '40')), sweepPoints: Number(arg('sweep-points', '20')) };
+  : { size: 576, trainingPedestals: 105, calibrationPedestals: 101, events: 640, eventsPerFrame: 1.5, autoencoderEpochs: Number(arg('epochs', '30')), sweepPoints: Number(arg('sweep-points', '20')) };
 
 interface Row {
   noise: string;
