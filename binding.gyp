@@ -10,6 +10,7 @@
         "native/reduce.cc",
         "native/layout.cc",
         "native/batchnorm.cc",
+        "native/batchnorm_train.cc",
         "native/fused_grad.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include"],

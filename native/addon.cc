@@ -111,6 +111,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tpc::initReduce(env, exports);
   tpc::initLayout(env, exports);
   tpc::initBatchNorm(env, exports);
+  tpc::initBatchNormTrain(env, exports);
   tpc::initFusedGrad(env, exports);
   return exports;
 }

@@ -52,6 +52,7 @@ void initEltwise(Napi::Env env, Napi::Object exports);
 void initReduce(Napi::Env env, Napi::Object exports);
 void initLayout(Napi::Env env, Napi::Object exports);
 void initBatchNorm(Napi::Env env, Napi::Object exports);
+void initBatchNormTrain(Napi::Env env, Napi::Object exports);
 void initFusedGrad(Napi::Env env, Napi::Object exports);
 
 }  // namespace tpc

@@ -31,6 +31,8 @@ export interface NativeAddon {
   centredChannelSum(x: Float32Array, mean: Float32Array, dy: Float32Array, out: Float32Array, rows: number, channels: number): void;
   sqDiffBackward(dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, channels: number): void;
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, rows: number, channels: number, epsilon: number): void;
+  batchNormStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void;
+  batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, rows: number, channels: number, epsilon: number): void;
 }
 
 /** [srcShape NHWC, filterShape HWIO, dstShape NHWC, strides [h, w], pads [t, b, l, r], dilations [h, w]] */

@@ -80,12 +80,16 @@ function reductionGrad(kernelName: string, divide: boolean): GradConfig {
   };
 }
 
-/** Relu: dx = dy where x > 0, in one fused pass when the backend has it (tfjs: step, then multiply). */
+/**
+ * Relu: dx = dy where x > 0, in one fused pass when the backend has it (tfjs: step, then multiply).
+ * Keeps the output, not the input (y > 0 exactly where x > 0): the output stays alive anyway as the
+ * next convolution's saved input, while the input (a batch norm's output) can then be freed.
+ */
 const reluGrad: GradConfig = {
   kernelName: Relu,
-  inputsToSave: ['x'],
+  outputsToSave: [true],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-    const [x] = saved;
+    const [x] = saved; // relu(x)
     const g = dy as Tensor;
     const fused = hasKernel(TPC_RELU_GRAD) && x.dtype === 'float32' && g.dtype === 'float32';
     return { x: () => (fused ? (engine().runKernel(TPC_RELU_GRAD, { dy: g, x }) as Tensor) : mul(g, cast(step(x), 'float32'))) };

@@ -11,8 +11,10 @@ import '@tensorflow/tfjs-layers';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { getKernelsForBackend, registerBackend, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from './addon.js';
+import { installFusedBatchNorm } from './batch-norm-training.js';
 import { installLeanGradients } from './lean-gradients.js';
 import { batchMatMulConfig } from './kernels/batch-matmul.js';
+import { batchNormTrainConfigs } from './kernels/batch-norm-train.js';
 import { binaryConfigs } from './kernels/binary.js';
 import { concatConfig } from './kernels/concat.js';
 import { conv2dConfig } from './kernels/conv2d.js';
@@ -49,6 +51,7 @@ export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): Kerne
     ...binaryConfigs(backendName),
     ...reduceConfigs(backendName),
     ...fusedGradConfigs(backendName),
+    ...batchNormTrainConfigs(backendName),
   ];
 }
 
@@ -73,6 +76,7 @@ export function registerNativeBackend(threads?: number): void {
   }
   for (const config of native) registerKernel(config);
   installLeanGradients();
+  installFusedBatchNorm();
   registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   registered = true;
 }
