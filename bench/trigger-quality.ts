@@ -48,7 +48,7 @@ interface Row {
   lowEnergyCoverage: number | null;
   msPerFrame: number;
   /** the per-frame time split: preprocessing (shared), score (for the autoencoders: ONNX Runtime forward + residual), ROI extraction */
-  msPerFrameParts: { preprocess: number; score: number; roi: number };
+  msPerFrameParts: { preprocess: number; score: number; roi: number; model?: number };
   events: number;
   energyBins: MethodResult['energyBins'];
   sweep: MethodResult['sweep'];
@@ -92,11 +92,11 @@ for (const noise of noises) {
 }
 
 const pct = (v: number | null) => (v === null || Number.isNaN(v) ? '     –' : `${(100 * v).toFixed(1).padStart(6)}%`);
-console.log('noise        method           τ          coverage  area cut  cov@97.8%  cov 1–5 keV  ms/frame  events');
+console.log('noise        method           τ          coverage  area cut  cov@97.8%  cov 1–5 keV  ms/frame (model)  events');
 for (const run of runs) {
   for (const m of run.methods) {
     console.log(
-      `${m.noise.padEnd(12)} ${m.name.padEnd(16)} ${m.tau.toPrecision(4).padEnd(10)} ${pct(m.meanCoverage)}  ${pct(m.meanAreaCut)}  ${pct(m.coverageAt978)}   ${pct(m.lowEnergyCoverage)}    ${m.msPerFrame.toFixed(1).padStart(6)}  ${String(m.events).padStart(6)}`,
+      `${m.noise.padEnd(12)} ${m.name.padEnd(16)} ${m.tau.toPrecision(4).padEnd(10)} ${pct(m.meanCoverage)}  ${pct(m.meanAreaCut)}  ${pct(m.coverageAt978)}   ${pct(m.lowEnergyCoverage)}    ${m.msPerFrame.toFixed(1).padStart(6)} ${(m.msPerFrameParts.model === undefined ? '' : `(${m.msPerFrameParts.model.toFixed(1)})`).padStart(8)}  ${String(m.events).padStart(6)}`,
     );
   }
   console.log(`${run.noise}: ${run.frames} frames, ${run.events} contained events, ${run.seconds.toFixed(0)} s (training ${JSON.stringify(run.trainingSeconds)}), report ${run.report}`);

@@ -66,7 +66,8 @@ export interface MethodResult {
   energyBins: { lo: number; hi: number; events: number; medianCoverage: number | null; meanCoverage: number | null }[];
   lowCoverageEvents: EventResult[];
   meanRoisPerFrame: number;
-  msPerFrame: { score: number; roi: number };
+  /** score = the whole score (for learned scores including `model`, the forward pass alone) */
+  msPerFrame: { score: number; roi: number; model?: number };
   calibration?: Calibration;
   sweep: SweepPoint[];
 }
@@ -110,6 +111,7 @@ interface MethodState {
   areaCutSum: number;
   roisSum: number;
   scoreMs: number;
+  modelMs: number;
   roiMs: number;
   examples: number;
   lowPanels: number;
@@ -138,6 +140,7 @@ export async function evaluateRun(opts: {
     areaCutSum: 0,
     roisSum: 0,
     scoreMs: 0,
+    modelMs: 0,
     roiMs: 0,
     examples: 0,
     lowPanels: 0,
@@ -155,12 +158,14 @@ export async function evaluateRun(opts: {
     if (pending.length === 0) return;
     for (const st of states) {
       const t0 = performance.now();
+      const model0 = st.spec.score.modelMs ?? 0;
       const scores = await st.spec.score.scoreBatch(
         pending.map((p) => p.map),
         aw,
         ah,
       );
       st.scoreMs += performance.now() - t0;
+      st.modelMs += (st.spec.score.modelMs ?? 0) - model0;
       for (let f = 0; f < pending.length; f++) evaluateFrame(st, pending[f], scores[f]);
     }
     progress.tick(pending.length);
@@ -301,7 +306,7 @@ function summarise(
     }),
     lowCoverageEvents: rows.filter((r) => r.coverage < lowCoverage).sort((a, b) => a.coverage - b.coverage),
     meanRoisPerFrame: st.roisSum / frames,
-    msPerFrame: { score: st.scoreMs / frames, roi: st.roiMs / frames },
+    msPerFrame: { score: st.scoreMs / frames, roi: st.roiMs / frames, ...(st.spec.score.modelMs !== undefined ? { model: st.modelMs / frames } : {}) },
     calibration: st.spec.calibration,
     sweep,
   };

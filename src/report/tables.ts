@@ -39,6 +39,7 @@ export function summaryTableHtml(methods: MethodResult[], opts: SummaryOptions):
     ['events', 'contained events'],
     ['ROIs / frame', ''],
     ['ms/frame score', 'wall clock per frame of the score (batched as run)'],
+    ['ms/frame model', 'learned scores: the ONNX Runtime forward pass alone, part of the score time'],
     ['ms/frame ROI', 'threshold, closing and labelling per frame'],
     ['calibrated τ whole / interior', 'τ retaining the target pedestal fraction over the whole grid / with the border excluded'],
     ['pedestal kept at τ whole: whole / interior', 'fraction of pedestal pixels inside ROIs at the whole-grid τ, whole grid / interior only'],
@@ -59,6 +60,7 @@ export function summaryTableHtml(methods: MethodResult[], opts: SummaryOptions):
       num(String(m.events)) +
       num(fixed(m.meanRoisPerFrame, 2)) +
       num(fixed(m.msPerFrame.score, 1)) +
+      num(m.msPerFrame.model === undefined ? '–' : fixed(m.msPerFrame.model, 1)) +
       num(fixed(m.msPerFrame.roi, 1)) +
       num(c ? `${sig(c.whole.tau)} / ${sig(c.interior.tau)}` : '–') +
       num(c ? `${sci(c.whole.fraction)} / ${sci(c.whole.interiorFraction)}` : '–') +

@@ -12,6 +12,11 @@ export interface AnomalyScore {
   /** Preferred batch size (1 for per-frame scores). */
   readonly batchSize: number;
   scoreBatch(maps: Float32Array[], width: number, height: number): Promise<Float32Array[]>;
+  /**
+   * Learned scores only: milliseconds spent so far inside the model's forward pass, so the model's
+   * share of the score time can be reported apart from the data handling around it.
+   */
+  readonly modelMs?: number;
   /** Release native resources (sessions); no-op for classical scores. */
   dispose?(): Promise<void>;
 }

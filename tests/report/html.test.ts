@@ -72,7 +72,9 @@ describe('renderReport', () => {
     // ae-refined: 0.97 − 0.034869 = 0.9351; no calibration
     expect(rows[2]).toContain('<th scope="row">ae-refined</th>');
     expect(rows[2]).toContain('<td class="num">93.5%</td>');
-    expect(rows[2].match(/<td class="num">–<\/td>/g)).toHaveLength(2);
+    expect(rows[2].match(/<td class="num">–<\/td>/g)).toHaveLength(2); // no calibration; it has a model time
+    expect(rows[2]).toContain('<td class="num">17.0</td>'); // ms/frame model 17.04
+    expect(g.match(/<td class="num">–<\/td>/g)).toHaveLength(1); // gaussian: no model time
     expect(rows[0]).toContain('coverage at 97.8% area cut');
     expect(rows[0]).toContain('1–5 keV coverage');
   });
