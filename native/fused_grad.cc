@@ -18,8 +18,13 @@ Napi::Value ReluBackward(const Napi::CallbackInfo& info) {
   const float* dy = floatArg(info, 0, n, "reluBackward dy");
   const float* x = floatArg(info, 1, n, "reluBackward x");
   float* dx = floatArg(info, 2, n, "reluBackward out");
+  // dy is loaded unconditionally: a conditional load kept the loop scalar and branchy (random
+  // signs mispredict), 8x slower than the vectorised select.
 #pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; ++i) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = dy[i];
+    dx[i] = x[i] > 0.f ? g : 0.f;
+  }
   return info.Env().Undefined();
 }
 
