@@ -1,6 +1,9 @@
 /**
- * Concat along the last (channel) axis, the U-Net skip connection: one memcpy per pixel row per
- * input, multithreaded. Other axes or dtypes use the cpu kernel.
+ * Concat along any axis of any rank: with O = the product of the dimensions before the axis, each
+ * input is O blocks of (its size / O) contiguous values and the output interleaves them, block by
+ * block (one memcpy per block and input, multithreaded). On the channel axis that is the U-Net skip
+ * connection; on axis 0 a batch join; in between (e.g. the 5-D interleave of an upsampling) the
+ * same. Non-float32 inputs or mismatched outer dimensions use the cpu kernel.
  */
 import { Concat, util, type ConcatAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { addon, f32, fallback, NATIVE_MIN_ELEMENTS, output, type KernelArgs } from './util.js';
@@ -10,17 +13,20 @@ function concatNative(args: KernelArgs): TensorInfo {
   const { axis } = args.attrs as unknown as ConcatAttrs;
   const first = tensors[0];
   const rank = first.shape.length;
-  const ax = util.parseAxisParam(axis, first.shape)[0];
+  const ax = rank === 0 ? 0 : util.parseAxisParam(axis, first.shape)[0];
   const values = tensors.map((t) => f32(args.backend, t));
-  const rows = util.sizeFromShape(first.shape.slice(0, -1));
-  const sameRows = tensors.every((t) => t.shape.length === rank && util.sizeFromShape(t.shape.slice(0, -1)) === rows);
-  const channels = tensors.map((t) => t.shape[rank - 1]);
-  const total = channels.reduce((s, c) => s + c, 0);
-  if (rank < 2 || ax !== rank - 1 || !sameRows || values.some((v) => v == null) || rows * total < NATIVE_MIN_ELEMENTS) {
+  const outer = util.sizeFromShape(first.shape.slice(0, ax));
+  // every input must agree on all dimensions but the axis
+  const compatible = tensors.every((t) => t.shape.length === rank && t.shape.every((d, i) => i === ax || d === first.shape[i]));
+  const blocks = tensors.map((t) => util.sizeFromShape(t.shape.slice(ax))); // values per outer index
+  const total = blocks.reduce((s, c) => s + c, 0);
+  if (rank < 1 || !compatible || values.some((v) => v == null) || outer * total < NATIVE_MIN_ELEMENTS) {
     return fallback(Concat, args) as TensorInfo;
   }
-  const out = output(args.backend, [...first.shape.slice(0, -1), total]);
-  addon().concatLast(values as Float32Array[], channels, out.values, rows);
+  const shape = [...first.shape];
+  shape[ax] = tensors.reduce((s, t) => s + t.shape[ax], 0);
+  const out = output(args.backend, shape);
+  addon().concatLast(values as Float32Array[], blocks, out.values, outer);
   return out.info;
 }
 
