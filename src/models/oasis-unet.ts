@@ -25,7 +25,9 @@
  *   PyTorch pads 1 on both sides.
  * - Bilinear ×2 upsampling is our own layer (bilinear-upsample.ts), identical to PyTorch's
  *   align_corners=False; tfjs' upSampling2d bilinear has a broken gradient for non-square maps.
- * - SiLU is the tfjs 'swish' activation, x·sigmoid(x) (alpha 1, checked in tfjs-layers 4.22).
+ * - SiLU is the tfjs 'swish' activation, x·sigmoid(x) (alpha 1, checked in tfjs-layers 4.22), applied
+ *   by the GroupNormalization layer itself (option activation: 'swish'): fused, the pair is one pass
+ *   each way on the native backend. Models saved with a separate Activation layer still load.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { bilinearUpsample2x } from './bilinear-upsample.js';
@@ -50,8 +52,7 @@ const apply = (layer: { apply(x: T | T[]): unknown }, x: T | T[]): T => layer.ap
 function convBlock(x: T, filters: number, groups: number, name: string): T {
   for (const k of [1, 2]) {
     x = apply(tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', name: `${name}_conv${k}` }), x);
-    x = apply(groupNormalization({ groups, name: `${name}_gn${k}` }), x);
-    x = apply(tfl.layers.activation({ activation: 'swish', name: `${name}_silu${k}` }), x);
+    x = apply(groupNormalization({ groups, activation: 'swish', name: `${name}_gn${k}` }), x); // GroupNorm + SiLU
   }
   return x;
 }

@@ -89,6 +89,15 @@ describe('ONNX export of the OASIS layers', () => {
     });
   }
 
+  it('GroupNormalization with its SiLU (the U-Net\'s GroupNorm + SiLU pair) → … Add, Sigmoid, Mul', async () => {
+    await checkLayer(groupNormalization({ groups: 4, activation: 'swish' }), 5, 6, 8, rng, -2, 2);
+    const x = tfl.input({ shape: [4, 4, 8] });
+    const model = tfl.model({ inputs: x, outputs: groupNormalization({ groups: 4, activation: 'swish', name: 'gn' }).apply(x) as tfl.SymbolicTensor });
+    const ops = buildOnnxGraph(model).nodes.map((n) => n.opType);
+    expect(ops.slice(ops.indexOf('Add'), ops.indexOf('Add') + 3)).toEqual(['Add', 'Sigmoid', 'Mul']);
+    model.dispose();
+  });
+
   it('GroupNormalization keeps a non-default ε (1e-1 on inputs of variance ~1e-2)', async () => {
     await checkLayer(groupNormalization({ groups: 2, epsilon: 0.1 }), 3, 5, 4, rng, -0.2, 0.2);
   });

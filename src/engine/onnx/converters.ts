@@ -229,7 +229,7 @@ const depthwiseStride2: LayerConverter = ({ layer, inputs, b }) => {
  * changed between opsets 18 and 21):
  *   1. [N, C, H, W] -> [N, G, C/G·H·W];  2. InstanceNormalization with unit scale, zero shift and the
  *   layer's ε (biased variance of each group, as the layer);  3. back to [N, C, H, W];
- *   4. per-channel ·γ + β.
+ *   4. per-channel ·γ + β;  5. the layer's activation, if any (the U-Net's GroupNorm applies SiLU).
  * The layer's variance is E[x²] − μ² and ONNX Runtime's two-pass E[(x − μ)²]: equal up to float32
  * rounding, which differs only when a group's variance is tiny against μ².
  */
@@ -248,8 +248,9 @@ const groupNormalization: LayerConverter = ({ layer, inputs, b }) => {
   ], `${n}_normed`, [{ name: 'epsilon', kind: 'float', value: c.epsilon as number }]);
   const back = b.node('Reshape', [normed, b.int64Init(`${n}_shape`, [0, channels, h, w])], `${n}_ungrouped`); // [N, C, H, W]
   const scaled = b.node('Mul', [back, b.floatInit(`${n}_gamma`, [channels, 1, 1], gamma)], `${n}_scaled`);
-  const y = b.node('Add', [scaled, b.floatInit(`${n}_beta`, [channels, 1, 1], beta)], n);
-  return { name: y, layout: 'nchw', shape: outShape(layer) };
+  const linear = (c.activation ?? 'linear') === 'linear';
+  const y = b.node('Add', [scaled, b.floatInit(`${n}_beta`, [channels, 1, 1], beta)], linear ? n : `${n}_affine`);
+  return { name: emitActivation(b, c.activation as string | undefined, y, n), layout: 'nchw', shape: outShape(layer) };
 };
 
 /**
