@@ -11,6 +11,11 @@
  * at k + 1/4 (half-pixel centres), so
  *   out[2k]   = 0.75·x[k] + 0.25·x[k−1],   out[2k+1] = 0.75·x[k] + 0.25·x[k+1],
  * with the edge pixel repeated beyond the border (PyTorch clamps the source index the same way).
+ * When the active backend has the kernels TpcUpsample2x / TpcUpsample2xGrad (tpcvision-native,
+ * src/engine/kernels/upsample.ts) the layer is one tf.customGrad op: a native forward and its exact
+ * adjoint as the gradient (one pass each). Otherwise it is built from slices, concatenations and
+ * reshapes (upsample2Axis) and tfjs differentiates those; both give the same values to float32
+ * rounding (tests/engine/oasis-ops.test.ts).
  * Ignored: factors other than 2, channels-first data. No weights.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -46,6 +51,24 @@ export function upsample2Axis(x: tf.Tensor4D, axis: 1 | 2): tf.Tensor4D {
   });
 }
 
+// Kernels registered by the native backend; looked up by name so that the model imports tfjs only.
+const KERNEL = 'TpcUpsample2x';
+const KERNEL_GRAD = 'TpcUpsample2xGrad';
+
+const upsampleNative = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor4D;
+  return {
+    value: tf.engine().runKernel(KERNEL, { x }) as tf.Tensor4D, // [N, 2H, 2W, C]
+    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => tf.engine().runKernel(KERNEL_GRAD, { dy: dy as tf.Tensor }) as tf.Tensor, // [N, H, W, C]
+  };
+});
+
+/** ×2 along H and W of a [N, H, W, C] tensor, natively where the backend has the kernels. */
+export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  if (x.dtype === 'float32' && tf.getKernel(KERNEL, tf.getBackend()) != null) return upsampleNative(x) as tf.Tensor4D;
+  return tf.tidy(() => upsample2Axis(upsample2Axis(x, 1), 2));
+}
+
 export class BilinearUpsample2x extends tfl.layers.Layer {
   static className = 'BilinearUpsample2x';
 
@@ -56,7 +79,7 @@ export class BilinearUpsample2x extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
-    return tf.tidy(() => upsample2Axis(upsample2Axis(x, 1), 2));
+    return upsample2x(x);
   }
 }
 

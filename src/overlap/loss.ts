@@ -16,6 +16,9 @@
  *     and down neighbours), divided by the number of such edges (pixel pairs, not pair×channel).
  * Ignored: pixels outside the valid box (weight 0, no edges), isotropic TV, per-sample rescaling
  * (the mean-1 rescaling is over the whole batch, as a batched tensor implementation does it).
+ * On the native backend both sums are fused custom ops (one pass forward, one backward each,
+ * src/engine/kernels/oasis-loss.ts); elsewhere tfjs slices and arithmetic. Same values to float32
+ * rounding; the subgradient of |·| at 0 is 0 in both.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossConfig } from './config.js';
@@ -58,23 +61,78 @@ export function regionWeightMap(er: ArrayLike<number>, nr: ArrayLike<number>, va
   return out;
 }
 
-/** Σ over edges with both pixels valid of |Δpred| (summed over channels) and the edge count, as tensors. */
-function tvParts(pred: tf.Tensor4D, valid: tf.Tensor4D): [tf.Scalar, tf.Scalar] {
+// Kernels registered by the native backend (src/engine/kernels/oasis-loss.ts), looked up by name.
+const ABS_SUM = 'TpcWeightedAbsSum';
+const ABS_GRAD = 'TpcWeightedAbsGrad';
+const TV_SUM = 'TpcMaskedTvSum';
+const TV_GRAD = 'TpcMaskedTvGrad';
+
+/** Whether the fused native terms apply: the backend has the kernels and every tensor is float32. */
+function nativeTerms(kernel: string, ...ts: tf.Tensor[]): boolean {
+  return ts.every((t) => t.dtype === 'float32') && tf.getKernel(kernel, tf.getBackend()) != null;
+}
+
+const shapesEqual = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * Σ weight·channel·|pred − target| over [N, H, W, C] (weight [N, H, W, 1], channel [C]), a scalar
+ * differentiable in pred. Native: one pass each way (a tf.customGrad op; the constants are saved for
+ * the backward pass, which runs after the caller's tidy has disposed them). Otherwise tfjs ops.
+ */
+function weightedAbsSum(pred: tf.Tensor4D, target: tf.Tensor4D, weight: tf.Tensor4D, channel: tf.Tensor1D): tf.Scalar {
+  const c = pred.shape[3];
+  const fits = shapesEqual(target.shape, pred.shape) && weight.size * c === pred.size && channel.size === c;
+  if (!fits || !nativeTerms(ABS_SUM, pred, target, weight, channel)) {
+    return tf.sum(tf.mul(tf.mul(tf.abs(tf.sub(pred, target)), channel), weight));
+  }
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const p = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([p, target, weight, channel]);
+    return {
+      value: tf.engine().runKernel(ABS_SUM, { pred: p, target, weight, channel }) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [ps, ts, ws, cs] = saved;
+        return tf.engine().runKernel(ABS_GRAD, { dy: dy as tf.Tensor, pred: ps, target: ts, weight: ws, channel: cs }) as tf.Tensor;
+      },
+    };
+  });
+  return op(pred) as tf.Scalar;
+}
+
+/** Products of the valid flags of horizontal (x, x+1) [N, H, W−1, 1] and vertical (y, y+1) [N, H−1, W, 1] neighbours. */
+function edgeMasks(valid: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
+  const [n, h, w] = valid.shape;
+  const sl = (y: number, x: number, hh: number, ww: number) => tf.slice(valid, [0, y, x, 0], [n, hh, ww, 1]);
+  return [tf.mul(sl(0, 0, h, w - 1), sl(0, 1, h, w - 1)), tf.mul(sl(0, 0, h - 1, w), sl(1, 0, h - 1, w))];
+}
+
+/** Σ over edges with both pixels valid of |Δpred|, summed over channels; differentiable in pred. */
+function tvSum(pred: tf.Tensor4D, valid: tf.Tensor4D): tf.Scalar {
+  if (valid.size * pred.shape[3] === pred.size && nativeTerms(TV_SUM, pred, valid)) {
+    const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const p = args[0] as tf.Tensor;
+      (args[1] as tf.GradSaveFunc)([p, valid]);
+      return {
+        value: tf.engine().runKernel(TV_SUM, { pred: p, valid }) as tf.Scalar,
+        gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.engine().runKernel(TV_GRAD, { dy: dy as tf.Tensor, pred: saved[0], valid: saved[1] }) as tf.Tensor,
+      };
+    });
+    return op(pred) as tf.Scalar;
+  }
   const [n, h, w, c] = pred.shape;
-  const sl = (t: tf.Tensor4D, y: number, x: number, hh: number, ww: number, cc: number) => tf.slice(t, [0, y, x, 0], [n, hh, ww, cc]);
-  // horizontal edges (x, x+1) and vertical edges (y, y+1)
-  const vx = tf.mul(sl(valid, 0, 0, h, w - 1, 1), sl(valid, 0, 1, h, w - 1, 1)); // [N, H, W−1, 1]
-  const vy = tf.mul(sl(valid, 0, 0, h - 1, w, 1), sl(valid, 1, 0, h - 1, w, 1)); // [N, H−1, W, 1]
-  const dx = tf.abs(tf.sub(sl(pred, 0, 1, h, w - 1, c), sl(pred, 0, 0, h, w - 1, c))); // [N, H, W−1, C]
-  const dy = tf.abs(tf.sub(sl(pred, 1, 0, h - 1, w, c), sl(pred, 0, 0, h - 1, w, c))); // [N, H−1, W, C]
-  return [tf.add(tf.sum(tf.mul(dx, vx)), tf.sum(tf.mul(dy, vy))) as tf.Scalar, tf.add(tf.sum(vx), tf.sum(vy)) as tf.Scalar];
+  const sl = (y: number, x: number, hh: number, ww: number) => tf.slice(pred, [0, y, x, 0], [n, hh, ww, c]);
+  const [vx, vy] = edgeMasks(valid);
+  const dx = tf.abs(tf.sub(sl(0, 1, h, w - 1), sl(0, 0, h, w - 1))); // [N, H, W−1, C]
+  const dy = tf.abs(tf.sub(sl(1, 0, h - 1, w), sl(0, 0, h - 1, w))); // [N, H−1, W, C]
+  return tf.add(tf.sum(tf.mul(dx, vx)), tf.sum(tf.mul(dy, vy))) as tf.Scalar;
 }
 
 /** Anisotropic TV of `pred` [N, H, W, C] over edges with both pixels valid ([N, H, W, 1]), per edge. */
 export function totalVariation(pred: tf.Tensor4D, valid: tf.Tensor4D): tf.Scalar {
   return tf.tidy(() => {
-    const [sum, edges] = tvParts(pred, valid);
-    return tf.div(sum, tf.maximum(edges, 1)) as tf.Scalar; // no valid edge: TV 0, not NaN
+    const [vx, vy] = edgeMasks(valid);
+    const edges = tf.add(tf.sum(vx), tf.sum(vy));
+    return tf.div(tvSum(pred, valid), tf.maximum(edges, 1)) as tf.Scalar; // no valid edge: TV 0, not NaN
   });
 }
 
@@ -102,10 +160,8 @@ export function validEdgeCount(valid: ArrayLike<number>, n: number, h: number, w
 export function partialLoss(pred: tf.Tensor4D, target: tf.Tensor4D, valid: tf.Tensor4D, weight: tf.Tensor4D, cfg: LossConfig, batchValidPixels: number, batchValidEdges: number): tf.Scalar {
   return tf.tidy(() => {
     const channel = tf.tensor1d([cfg.channelWeights.er, cfg.channelWeights.nr]);
-    const regSum = tf.sum(tf.mul(tf.mul(tf.abs(tf.sub(pred, target)), channel), weight));
-    const [tvSum] = tvParts(pred, valid);
-    const reg = tf.div(regSum, Math.max(2 * batchValidPixels, 1));
-    const tv = tf.div(tvSum, Math.max(batchValidEdges, 1));
+    const reg = tf.div(weightedAbsSum(pred, target, weight, channel), Math.max(2 * batchValidPixels, 1));
+    const tv = tf.div(tvSum(pred, valid), Math.max(batchValidEdges, 1));
     return tf.add(tf.mul(reg, cfg.regWeight), tf.mul(tv, cfg.tvWeight)) as tf.Scalar;
   });
 }
@@ -123,9 +179,8 @@ export interface LossTerms {
 export function oasisLoss(pred: tf.Tensor4D, target: tf.Tensor4D, valid: tf.Tensor4D, weight: tf.Tensor4D, cfg: LossConfig): LossTerms {
   const [reg, tv] = tf.tidy(() => {
     const channel = tf.tensor1d([cfg.channelWeights.er, cfg.channelWeights.nr]); // broadcasts over [N, H, W, 2]
-    const err = tf.mul(tf.mul(tf.abs(tf.sub(pred, target)), channel), weight); // [N, H, W, 2]
     const denom = tf.maximum(tf.mul(tf.sum(valid), 2), 1);
-    return [tf.div(tf.sum(err), denom) as tf.Scalar, totalVariation(pred, valid)];
+    return [tf.div(weightedAbsSum(pred, target, weight, channel), denom) as tf.Scalar, totalVariation(pred, valid)];
   });
   const total = tf.tidy(() => tf.add(tf.mul(reg, cfg.regWeight), tf.mul(tv, cfg.tvWeight)) as tf.Scalar);
   return { total, reg, tv };
