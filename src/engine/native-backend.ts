@@ -9,9 +9,10 @@ import '@tensorflow/tfjs-backend-cpu'; // registers the 'cpu' backend and its ke
 // Training on this backend needs them, so loading the backend guarantees they are there.
 import '@tensorflow/tfjs-layers';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { getKernelsForBackend, registerBackend, registerKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+import { getKernelsForBackend, registerBackend, registerKernel, type BackendValues, type DataId, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs-core';
 import { loadNativeAddon } from './addon.js';
 import { installFusedBatchNorm } from './batch-norm-training.js';
+import { checkOutputs, escape, release } from './buffer-pool.js';
 import { installLeanGradients } from './lean-gradients.js';
 import { batchMatMulConfig } from './kernels/batch-matmul.js';
 import { batchNormTrainConfigs } from './kernels/batch-norm-train.js';
@@ -31,8 +32,42 @@ import { unaryConfigs } from './kernels/unary.js';
 
 export const NATIVE_BACKEND = 'tpcvision-native';
 
-/** Same storage and behaviour as the cpu backend; a distinct class so tfjs can tell them apart. */
-export class NativeBackend extends MathBackendCPU {}
+/**
+ * Same storage and behaviour as the cpu backend; a distinct class so tfjs can tell them apart, and
+ * the hooks of the output buffer pool (buffer-pool.ts): disposed data returns its buffer, read data
+ * is never reused.
+ */
+export class NativeBackend extends MathBackendCPU {
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.get(dataId)?.values;
+    const disposed = super.disposeData(dataId, force);
+    if (disposed && values != null && !this.data.has(dataId)) release(values, dataId);
+    return disposed;
+  }
+
+  override readSync(dataId: DataId): BackendValues {
+    escape(this, dataId);
+    return super.readSync(dataId);
+  }
+
+  override read(dataId: DataId): Promise<BackendValues> {
+    escape(this, dataId);
+    return super.read(dataId);
+  }
+}
+
+/** Runs a kernel, then lets the pool forget any buffer an output shares with an input. */
+function withOutputCheck(config: KernelConfig): KernelConfig {
+  const { kernelFunc } = config;
+  return {
+    ...config,
+    kernelFunc: (args) => {
+      const out = kernelFunc(args);
+      checkOutputs(args.backend as MathBackendCPU, out as TensorInfo | TensorInfo[]);
+      return out;
+    },
+  };
+}
 
 /** The kernels this backend runs natively (the rest are the cpu backend's). */
 export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): KernelConfig[] {
@@ -72,9 +107,9 @@ export function registerNativeBackend(threads?: number): void {
   const native = nativeKernelConfigs();
   const overridden = new Set(native.map((k) => k.kernelName));
   for (const config of getKernelsForBackend('cpu')) {
-    if (!overridden.has(config.kernelName)) registerKernel({ ...config, backendName: NATIVE_BACKEND });
+    if (!overridden.has(config.kernelName)) registerKernel(withOutputCheck({ ...config, backendName: NATIVE_BACKEND }));
   }
-  for (const config of native) registerKernel(config);
+  for (const config of native) registerKernel(withOutputCheck(config));
   installLeanGradients();
   installFusedBatchNorm();
   registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);

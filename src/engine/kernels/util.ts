@@ -6,6 +6,7 @@
 import { getKernel, util, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { loadNativeAddon, type NativeAddon } from '../addon.js';
+import { adopt, takeBuffer } from '../buffer-pool.js';
 
 export interface KernelArgs {
   // tfjs passes a map of named inputs; optional ones (bias, scale, ...) may be absent at runtime.
@@ -35,14 +36,16 @@ export function f32OrThrow(backend: MathBackendCPU, t: TensorInfo): Float32Array
 }
 
 /**
- * A fresh float32 output buffer and the TensorInfo that owns it. The memory is NOT zeroed
- * (Buffer.allocUnsafeSlow, unpooled, so it is the whole ArrayBuffer): every native kernel writes
+ * A float32 output buffer and the TensorInfo that owns it, taken from the buffer pool
+ * (../buffer-pool.ts) or freshly allocated. The memory is NOT zeroed: every native kernel writes
  * every output element, and skipping calloc's memset saves a full pass per kernel.
  */
 export function output(backend: MathBackendCPU, shape: number[]): { info: TensorInfo; values: Float32Array } {
   const n = util.sizeFromShape(shape);
-  const values = n === 0 ? new Float32Array(0) : new Float32Array(Buffer.allocUnsafeSlow(4 * n).buffer, 0, n);
-  return { info: backend.makeTensorInfo(shape, 'float32', values), values };
+  const values = n === 0 ? new Float32Array(0) : takeBuffer(n);
+  const info = backend.makeTensorInfo(shape, 'float32', values);
+  adopt(values, info.dataId);
+  return { info, values };
 }
 
 /** The cpu backend's implementation of a kernel, run on our backend (it extends MathBackendCPU). */
