@@ -15,3 +15,4 @@ export { buildOnnxGraph, exportOnnx, type OnnxExportOptions } from './onnx/expor
 export { LAYER_CONVERTERS, type LayerConverter } from './onnx/converters.js';
 export { OnnxModel, type OnnxSessionOptions } from './onnx-runtime.js';
 export { installLeanGradients, uninstallLeanGradients } from './lean-gradients.js';
+export { installLeanBackprop, uninstallLeanBackprop } from './lean-backprop.js';

@@ -13,6 +13,7 @@ import { getKernelsForBackend, registerBackend, registerKernel, type BackendValu
 import { loadNativeAddon } from './addon.js';
 import { installFusedBatchNorm } from './batch-norm-training.js';
 import { checkOutputs, escape, release } from './buffer-pool.js';
+import { installLeanBackprop } from './lean-backprop.js';
 import { installLeanGradients } from './lean-gradients.js';
 import { batchMatMulConfig } from './kernels/batch-matmul.js';
 import { batchNormTrainConfigs } from './kernels/batch-norm-train.js';
@@ -112,6 +113,9 @@ export function registerNativeBackend(threads?: number): void {
   for (const config of native) registerKernel(withOutputCheck(config));
   installLeanGradients();
   installFusedBatchNorm();
+  // tfjs's backward loop keeps every intermediate gradient and saved tensor to the end of the pass
+  // (1024² training would not fit); TPCVISION_TFJS_BACKPROP=1 keeps tfjs's loop.
+  installLeanBackprop();
   registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   registered = true;
 }
