@@ -4,7 +4,8 @@
  * (forward, backward-data, backward-weights, hence also transposed convolutions), batched matmul,
  * batch norm, activations, concat/slice/tile and reductions run in a oneDNN/OpenMP addon while
  * autograd, optimizers and serialization stay tfjs (with leaner batch-norm/Mean/Sum gradients
- * installed alongside, lean-gradients.ts); (2) export of a trained LayersModel to ONNX
+ * installed alongside, lean-gradients.ts, and a backward loop that frees gradients and saved
+ * tensors as soon as they are used, lean-backprop.ts); (2) export of a trained LayersModel to ONNX
  * (batch norm folded into convolutions, NHWC handled) and inference with ONNX Runtime. Ignores
  * which model it runs, data and configuration; see docs/ENGINE.md for install and GPU use.
  */

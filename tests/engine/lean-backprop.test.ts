@@ -25,6 +25,16 @@ function bothLoops<T>(fn: () => T): { tfjs: T; lean: T } {
   return { tfjs, lean: fn() };
 }
 
+/** The values of the gradient `compute` returns; checks that nothing else is left allocated. */
+function leakFreeValues(compute: () => tf.Tensor): number[] {
+  const before = tf.memory().numTensors;
+  const g = compute();
+  const values = Array.from(g.dataSync());
+  g.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  return values;
+}
+
 /** Loss and every trainable weight's gradient of an MSE reconstruction step, as plain arrays. */
 function modelGrads(model: tfl.LayersModel, x: Float32Array, shape: [number, number, number, number]) {
   const input = tf.tensor4d(x, shape);
@@ -109,18 +119,10 @@ describe('lean backward loop', () => {
     const v = tf.variable(tf.tensor1d([1, 2]));
     const w = tf.tensor1d([3, -1]);
     const dy = tf.tensor1d([1, 2]);
-    const run = () => {
-      const before = tf.memory().numTensors;
-      const [g] = tf.grads((a: tf.Tensor) => {
-        const t = tf.mul(a, w);
-        return tf.add(tf.mul(t, t), tf.square(t));
-      })([v], dy);
-      const values = Array.from(g.dataSync());
-      g.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      return values;
-    };
-    const { tfjs, lean } = bothLoops(run);
+    const { tfjs, lean } = bothLoops(() => leakFreeValues(() => tf.grads((a: tf.Tensor) => {
+      const t = tf.mul(a, w);
+      return tf.add(tf.mul(t, t), tf.square(t));
+    })([v], dy)[0]));
     expect(lean).toEqual(tfjs);
     expect(lean).toEqual([36, 16]);
     // The caller's tensors are untouched.
@@ -137,19 +139,11 @@ describe('lean backward loop', () => {
       return { value: tf.mul(x, x), gradFunc: (g: tf.Tensor, saved: tf.Tensor[]) => tf.mul(g, saved[0]) };
     }) as never);
     const x = tf.tensor1d([1, -2, 3]);
-    const run = () => {
-      const before = tf.memory().numTensors;
-      // y = Σ viaSaved(passDy(x)) + Σ passDy(x):  dy/dx = z + 1 with z = 2x.
-      const g = tf.grad((a: tf.Tensor) => {
-        const z = (passDy as (t: tf.Tensor) => tf.Tensor)(a);
-        return tf.add(tf.sum((viaSaved as (t: tf.Tensor) => tf.Tensor)(z)), tf.sum(z));
-      })(x);
-      const values = Array.from(g.dataSync());
-      g.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      return values;
-    };
-    const { tfjs, lean } = bothLoops(run);
+    // y = Σ viaSaved(passDy(x)) + Σ passDy(x):  dy/dx = z + 1 with z = 2x.
+    const { tfjs, lean } = bothLoops(() => leakFreeValues(() => tf.grad((a: tf.Tensor) => {
+      const z = (passDy as (t: tf.Tensor) => tf.Tensor)(a);
+      return tf.add(tf.sum((viaSaved as (t: tf.Tensor) => tf.Tensor)(z)), tf.sum(z));
+    })(x)));
     expect(lean).toEqual(tfjs);
     expect(lean).toEqual([3, -3, 7]);
     x.dispose();
