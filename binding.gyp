@@ -11,7 +11,10 @@
         "native/layout.cc",
         "native/batchnorm.cc",
         "native/batchnorm_train.cc",
-        "native/fused_grad.cc"
+        "native/fused_grad.cc",
+        "native/groupnorm.cc",
+        "native/upsample.cc",
+        "native/oasis_loss.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -113,6 +113,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tpc::initBatchNorm(env, exports);
   tpc::initBatchNormTrain(env, exports);
   tpc::initFusedGrad(env, exports);
+  tpc::initGroupNorm(env, exports);
+  tpc::initUpsample(env, exports);
+  tpc::initOasisLoss(env, exports);
   return exports;
 }
 

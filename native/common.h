@@ -54,5 +54,8 @@ void initLayout(Napi::Env env, Napi::Object exports);
 void initBatchNorm(Napi::Env env, Napi::Object exports);
 void initBatchNormTrain(Napi::Env env, Napi::Object exports);
 void initFusedGrad(Napi::Env env, Napi::Object exports);
+void initGroupNorm(Napi::Env env, Napi::Object exports);
+void initUpsample(Napi::Env env, Napi::Object exports);
+void initOasisLoss(Napi::Env env, Napi::Object exports);
 
 }  // namespace tpc

@@ -32,6 +32,14 @@ export interface NativeAddon {
   sqDiffBackward(dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, channels: number): void;
   batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null, offset: Float32Array | null, out: Float32Array, rows: number, channels: number, epsilon: number): void;
   batchNormStats(x: Float32Array, mean: Float32Array, variance: Float32Array, rows: number, channels: number): void;
+  groupNormForward(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, n: number, hw: number, channels: number, groups: number, epsilon: number, silu: boolean): void;
+  groupNormBackward(dy: Float32Array, x: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, n: number, hw: number, channels: number, groups: number, silu: boolean): void;
+  upsample2x(x: Float32Array, y: Float32Array, n: number, h: number, w: number, channels: number): void;
+  upsample2xBackward(dy: Float32Array, dx: Float32Array, n: number, h: number, w: number, channels: number): void;
+  weightedAbsSum(pred: Float32Array, target: Float32Array, weight: Float32Array, channelWeights: Float32Array, out: Float32Array, pixels: number, channels: number): void;
+  weightedAbsBackward(dy: Float32Array, pred: Float32Array, target: Float32Array, weight: Float32Array, channelWeights: Float32Array, dpred: Float32Array, pixels: number, channels: number): void;
+  maskedTvSum(pred: Float32Array, valid: Float32Array, out: Float32Array, n: number, h: number, w: number, channels: number): void;
+  maskedTvBackward(dy: Float32Array, pred: Float32Array, valid: Float32Array, dpred: Float32Array, n: number, h: number, w: number, channels: number): void;
   batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, rows: number, channels: number, epsilon: number): void;
 }
 

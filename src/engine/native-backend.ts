@@ -25,11 +25,14 @@ import { conv2dBackpropInputConfig } from './kernels/conv2d-backprop-input.js';
 import { fusedBatchNormConfig } from './kernels/fused-batch-norm.js';
 import { fusedConv2dConfig } from './kernels/fused-conv2d.js';
 import { fusedGradConfigs } from './kernels/fused-grads.js';
+import { groupNormConfigs } from './kernels/group-norm.js';
+import { oasisLossConfigs } from './kernels/oasis-loss.js';
 import { reduceConfigs } from './kernels/reduce.js';
 import { sliceConfig } from './kernels/slice.js';
 import { splitVConfig } from './kernels/split.js';
 import { tileConfig } from './kernels/tile.js';
 import { unaryConfigs } from './kernels/unary.js';
+import { upsampleConfigs } from './kernels/upsample.js';
 
 export const NATIVE_BACKEND = 'tpcvision-native';
 
@@ -88,6 +91,9 @@ export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): Kerne
     ...reduceConfigs(backendName),
     ...fusedGradConfigs(backendName),
     ...batchNormTrainConfigs(backendName),
+    ...groupNormConfigs(backendName),
+    ...upsampleConfigs(backendName),
+    ...oasisLossConfigs(backendName),
   ];
 }
 

@@ -18,7 +18,7 @@
  * (the mean-1 rescaling is over the whole batch, as a batched tensor implementation does it).
  * On the native backend both sums are fused custom ops (one pass forward, one backward each,
  * src/engine/kernels/oasis-loss.ts); elsewhere tfjs slices and arithmetic. Same values to float32
- * rounding; the subgradient of |·| at 0 is 0 in both.
+ * rounding; the derivative of |u| at u = 0 is −1 in both (tfjs's Abs gradient, step(u, −1)).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossConfig } from './config.js';
