@@ -10,7 +10,7 @@
 namespace tpc {
 namespace {
 
-enum Unary { kRelu = 0, kSigmoid = 1, kStep = 2, kSilu = 3, kNeg = 4, kSquare = 5, kExp = 6, kRsqrt = 7 };
+enum Unary { kRelu = 0, kSigmoid = 1, kStep = 2, kSilu = 3, kNeg = 4, kSquare = 5, kExp = 6, kRsqrt = 7, kSqrt = 8, kSoftplus = 9 };
 
 // unary(op, x, out, size, alpha): alpha is Step's value for x <= 0 (NaN stays NaN as in tfjs).
 Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
@@ -52,6 +52,21 @@ Napi::Value UnaryOp(const Napi::CallbackInfo& info) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
       for (int64_t i = 0; i < n; ++i) y[i] = 1.f / std::sqrt(x[i]);
       break;
+    case kSqrt:
+#pragma omp parallel for simd schedule(static) if (n >= kParallelMin)
+      for (int64_t i = 0; i < n; ++i) y[i] = std::sqrt(x[i]);
+      break;
+    case kSoftplus: {
+      // tfjs's cpu kernel, in double as there: exp(x) below log(ε) + 2, x above −(log(ε) + 2),
+      // else log(1 + exp(x)); ε = 2^−23.
+      const double threshold = std::log(1.1920928955078125e-7) + 2.0;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+      for (int64_t i = 0; i < n; ++i) {
+        const double v = x[i];
+        y[i] = static_cast<float>(v < threshold ? std::exp(v) : (v > -threshold ? v : std::log(1.0 + std::exp(v))));
+      }
+      break;
+    }
     default:
       throw Napi::RangeError::New(info.Env(), "unary: unknown op " + std::to_string(op));
   }

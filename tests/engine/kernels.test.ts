@@ -116,6 +116,8 @@ describe('native dense, element-wise and layout kernels', () => {
       tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(x, c()), b())))(a()),
     );
     await check('neg/square/exp/rsqrt', () => [tf.neg(a()), tf.square(a()), tf.exp(a()), tf.rsqrt(b())]);
+    // softplus over all three branches of tfjs's formula (exp below −13.9, x above 13.9, log1p between)
+    await check('sqrt/softplus', () => [tf.sqrt(b()), tf.softplus(tf.mul(a(), 40))]);
   });
 
   it('binary ops in every broadcast pattern', async () => {

@@ -8,6 +8,8 @@ export enum UnaryOp {
   Square = 5,
   Exp = 6,
   Rsqrt = 7,
+  Sqrt = 8,
+  Softplus = 9,
 }
 
 export enum BinaryOp {

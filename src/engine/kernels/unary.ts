@@ -1,8 +1,8 @@
 /**
  * Element-wise activations on float32 tensors, multithreaded: Relu, Sigmoid, Step (which tfjs's
- * Relu gradient uses: dy * step(x)), Neg, Square, Exp, Rsqrt. Others dtypes and tiny tensors use the cpu kernels.
+ * Relu gradient uses: dy * step(x)), Neg, Square, Exp, Rsqrt, Sqrt (AdamW's update), Softplus (the OASIS head). Others dtypes and tiny tensors use the cpu kernels.
  */
-import { Exp, Neg, Relu, Rsqrt, Sigmoid, Square, Step, util, type KernelConfig, type StepAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import { Exp, Neg, Relu, Rsqrt, Sigmoid, Softplus, Sqrt, Square, Step, util, type KernelConfig, type StepAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
 import { UnaryOp } from './ops.js';
 import { addon, f32, fallback, NATIVE_MIN_ELEMENTS, output, type KernelArgs } from './util.js';
 
@@ -14,6 +14,8 @@ const UNARY_KERNELS: Array<[string, UnaryOp]> = [
   [Square, UnaryOp.Square],
   [Exp, UnaryOp.Exp],
   [Rsqrt, UnaryOp.Rsqrt],
+  [Sqrt, UnaryOp.Sqrt],
+  [Softplus, UnaryOp.Softplus],
 ];
 
 function unaryKernel(kernelName: string, op: UnaryOp) {
