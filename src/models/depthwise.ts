@@ -8,6 +8,10 @@
  * its gradients run in oneDNN. The off-diagonal products are exact zeros, so the forward values
  * equal depthwise ones; the kernel gradient is the diagonal of the dense one (the mask's gradient).
  * The cost is C× the depthwise MACs (at base 32, ~10% of the U-Net's).
+ * The dense kernel is built as (kernel as a [k·k·C, 1] column) · ones[1, C], times the identity
+ * [C, C] broadcast over the k·k taps: a matmul and a same-last-axis broadcast, both of which run
+ * natively (a [k, k, C, 1] × [C, C] broadcast runs tfjs's generic index loop, ~40 ms at C = 128,
+ * and so does its gradient). Every product is by exactly 1 or 0, so the values are the same.
  * In: [N, H, W, C]. Out: [N, ⌈H/s⌉, ⌈W/s⌉, C] ('same' padding, TensorFlow's convention).
  * Weights: depthwise_kernel [k, k, C, 1] and bias [C] — the names and shapes of
  * tfl.layers.depthwiseConv2d, so the seeded initialiser (training/init.ts) treats them alike.
@@ -27,7 +31,8 @@ export class DepthwiseStride2 extends tfl.layers.Layer {
   readonly strides: number;
   private kernel: tfl.LayerVariable | null = null;
   private bias: tfl.LayerVariable | null = null;
-  private eye: tf.Tensor | null = null;
+  private eye: tf.Tensor | null = null; // [C·C], the flattened identity
+  private ones: tf.Tensor | null = null; // [1, C]
 
   constructor(args: DepthwiseArgs = {}) {
     super({ name: args.name });
@@ -41,7 +46,8 @@ export class DepthwiseStride2 extends tfl.layers.Layer {
     const k = this.kernelSize;
     this.kernel = this.addWeight('depthwise_kernel', [k, k, c, 1], 'float32', tfl.initializers.glorotUniform({}));
     this.bias = this.addWeight('bias', [c], 'float32', tfl.initializers.zeros());
-    this.eye = tf.keep(tf.eye(c)); // [C, C], a constant mask
+    this.eye = tf.keep(tf.tidy(() => tf.reshape(tf.eye(c), [c * c]))); // constant masks
+    this.ones = tf.keep(tf.ones([1, c]));
     this.built = true;
   }
 
@@ -54,7 +60,10 @@ export class DepthwiseStride2 extends tfl.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D; // [N, H, W, C]
     return tf.tidy(() => {
-      const dense = tf.mul(this.kernel!.read(), this.eye!) as tf.Tensor4D; // [k, k, C, 1] × [C, C] → [k, k, C, C]
+      const k = this.kernelSize;
+      const c = this.kernel!.shape[2] as number;
+      const rows = tf.matMul(tf.reshape(this.kernel!.read(), [k * k * c, 1]), this.ones! as tf.Tensor2D); // [k·k·C, C]: row (tap, i) = kernel[tap, i]
+      const dense = tf.reshape(tf.mul(tf.reshape(rows, [k * k, c * c]), this.eye!), [k, k, c, c]) as tf.Tensor4D; // diagonal per tap
       const y = tf.conv2d(x, dense, this.strides, 'same');
       return tf.add(y, this.bias!.read());
     });
