@@ -79,6 +79,17 @@ Napi::Value Upsample2x(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// dst = w·src (first) or dst += w·src, over n values.
+inline void weighted(float* dst, const float* src, float w, int64_t n, bool first) {
+  if (first) {
+#pragma omp simd
+    for (int64_t k = 0; k < n; ++k) dst[k] = w * src[k];
+  } else {
+#pragma omp simd
+    for (int64_t k = 0; k < n; ++k) dst[k] += w * src[k];
+  }
+}
+
 // upsample2xBackward(dy, dx, n, h, w, c): h, w of the input x
 Napi::Value Upsample2xBackward(const Napi::CallbackInfo& info) {
   const int64_t n = intArg(info, 2, "upsample2xBackward n"), h = intArg(info, 3, "upsample2xBackward h"),
@@ -99,31 +110,13 @@ Napi::Value Upsample2xBackward(const Napi::CallbackInfo& info) {
       const int64_t s = r / h, i = r % h;
       // 1. along H: row = Σ weight · dy[output row]
       for (int64_t t = sh[i]; t < sh[i + 1]; ++t) {
-        const float* src = dy + (s * 2 * h + ah[t].src) * rowOut;
-        const float wt = ah[t].w;
-        if (t == sh[i]) {
-#pragma omp simd
-          for (int64_t k = 0; k < rowOut; ++k) row[k] = wt * src[k];
-        } else {
-#pragma omp simd
-          for (int64_t k = 0; k < rowOut; ++k) row[k] += wt * src[k];
-        }
+        weighted(row.data(), dy + (s * 2 * h + ah[t].src) * rowOut, ah[t].w, rowOut, t == sh[i]);
       }
       // 2. along W: dx[ix] = Σ weight · row[output column]
       float* out = dx + r * rowIn;
       for (int64_t ix = 0; ix < w; ++ix) {
         float* dst = out + ix * c;
-        for (int64_t t = sw[ix]; t < sw[ix + 1]; ++t) {
-          const float* src = row.data() + aw[t].src * c;
-          const float wt = aw[t].w;
-          if (t == sw[ix]) {
-#pragma omp simd
-            for (int64_t j = 0; j < c; ++j) dst[j] = wt * src[j];
-          } else {
-#pragma omp simd
-            for (int64_t j = 0; j < c; ++j) dst[j] += wt * src[j];
-          }
-        }
+        for (int64_t t = sw[ix]; t < sw[ix + 1]; ++t) weighted(dst, row.data() + aw[t].src * c, aw[t].w, c, t == sw[ix]);
       }
     }
   }
