@@ -16,7 +16,10 @@
  * Measured (tpcvision-native, 2 shared cores, 2026-11): forward + backward of 4 images at 288×512,
  * base 32, in 25 s, so ~100 s per step of 16 (4 micro-batches of 4; a single pass of 16 needs over
  * 23 GB and was killed): the full run is ~3.5 h per epoch for 2,000 + 2,000 samples. --quick: 63 s,
- * ~2 s per step. On the 'cpu' backend the conv-filter gradient runs element by element (~0.5 µs per
+ * ~2 s per step. Since the native GroupNorm+SiLU, upsampling and loss kernels (docs/ENGINE.md,
+ * 2026-11-25, load 4.4–5 on the 2 cores): a training step of 4 images at 288×512, base 32 (forward,
+ * loss, backward, Adam) in 6.8 s (28.6 s before, same load), peak RSS 2.4 GB, so roughly 27 s per
+ * step of 16 and a quarter of the epoch time above; the full run itself not re-measured. On the 'cpu' backend the conv-filter gradient runs element by element (~0.5 µs per
  * multiply-add): use it only for tests.
  *
  * Run: npx tsc -p tsconfig.json && node dist/bench/oasis-quality.js [--quick] [--out DIR] [--seed N]
