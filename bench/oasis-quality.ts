@@ -13,20 +13,23 @@
  * 4× coarser pixel keeps the tracks inside), base 8, batch 8, 2 epochs: checks the pipeline end to
  * end in about a minute; its numbers mean nothing.
  *
- * Measured (tpcvision-native, 2 shared cores, 2026-11): forward + backward of 4 images at 288×512,
- * base 32, in 25 s, so ~100 s per step of 16 (4 micro-batches of 4; a single pass of 16 needs over
- * 23 GB and was killed): the full run is ~3.5 h per epoch for 2,000 + 2,000 samples. --quick: 63 s,
- * ~2 s per step. Since the native GroupNorm+SiLU, upsampling and loss kernels (docs/ENGINE.md,
- * 2026-11-25, load 4.4–5 on the 2 cores): a training step of 4 images at 288×512, base 32 (forward,
- * loss, backward, Adam) in 6.8 s (28.6 s before, same load), peak RSS 2.4 GB, so roughly 27 s per
- * step of 16 and a quarter of the epoch time above; the full run itself not re-measured. On the 'cpu' backend the conv-filter gradient runs element by element (~0.5 µs per
- * multiply-add): use it only for tests.
+ * --reduced: the hour-sized run on two cores. The spec's field of view (8 cm × 4.5 cm) at twice the
+ * pixel (0.3125 mm: the camera binned 8×8 instead of 4×4, 144×256 images), base width 16, batch 16,
+ * 1,000 hybrid + 1,000 NR-only training samples, 500 + 500 test samples, 6 epochs. A 4–5 keV ER
+ * (≈ 3 mm) still spans about ten pixels.
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/oasis-quality.js [--quick] [--out DIR] [--seed N]
- *      [--train-events N] [--test-events N] [--epochs N] [--base N] [--engine native|cpu]
- * Writes bench/results/oasis-quality.json (or oasis-quality-quick.json with --quick): the entries of
- * oasis-evaluation.json plus sizes, backend and seconds per step; the study itself goes to --out
- * (default runs/oasis-quality).
+ * Measured (tpcvision-native, 2 cores, 2026-11-25): a training step of 16 at 144×256, base 16, in
+ * 2.3 s with another benchmark running (load ≈ 3), so one --reduced epoch (113 steps) takes about
+ * 4 min. At the spec's size (288×512, base 32) a step of 4 images takes 6.8 s at load 4.4–5
+ * (docs/ENGINE.md; 28.6 s before the native GroupNorm+SiLU, upsampling and loss kernels), so the
+ * full run is about 2 h per epoch of 2,000 + 2,000 samples. On the 'cpu' backend the conv-filter
+ * gradient runs element by element (~0.5 µs per multiply-add): use it only for tests.
+ *
+ * Run: npx tsc -p tsconfig.json && node dist/bench/oasis-quality.js [--quick | --reduced] [--out DIR]
+ *      [--seed N] [--train-events N] [--test-events N] [--epochs N] [--base N] [--engine native|cpu]
+ * Writes bench/results/oasis-quality.json (oasis-quality-quick.json with --quick): the entries of
+ * oasis-evaluation.json plus sizes, image geometry, backend and seconds per step; the study itself
+ * goes to --out (default runs/oasis-quality[-mode]).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +39,14 @@ import { selectBackend } from '../src/engine/select-backend.js';
 import { runOasisQuality } from '../src/overlap/run-quality.js';
 
 const FULL = { trainEvents: 2000, testEvents: 1000, epochs: 50, base: 32, batchSize: 16, migdal: {} as object };
+const REDUCED = {
+  trainEvents: 1000,
+  testEvents: 500,
+  epochs: 6,
+  base: 16,
+  batchSize: 16,
+  migdal: { image: { width: 256, height: 144, pixelMm: 0.3125 } },
+};
 const QUICK = {
   trainEvents: 24,
   testEvents: 12,
@@ -49,6 +60,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
+      reduced: { type: 'boolean', default: false },
       out: { type: 'string' },
       seed: { type: 'string', default: '1' },
       'train-events': { type: 'string' },
@@ -58,7 +70,8 @@ async function main(): Promise<void> {
       engine: { type: 'string', default: 'native' },
     },
   });
-  const preset = values.quick ? QUICK : FULL;
+  if (values.quick && values.reduced) throw new Error('oasis-quality: --quick and --reduced exclude each other');
+  const preset = values.quick ? QUICK : values.reduced ? REDUCED : FULL;
   const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
   const sizes = {
     trainEvents: num(values['train-events'], preset.trainEvents),
@@ -68,7 +81,8 @@ async function main(): Promise<void> {
     batchSize: preset.batchSize,
   };
   const backend = await selectBackend({ prefer: values.engine === 'cpu' ? 'cpu' : 'native' });
-  const outDir = values.out ?? (values.quick ? 'runs/oasis-quality-quick' : 'runs/oasis-quality');
+  const mode = values.quick ? 'quick' : values.reduced ? 'reduced' : 'full';
+  const outDir = values.out ?? `runs/oasis-quality${mode === 'full' ? '' : `-${mode}`}`;
   console.error(`backend ${backend}; ${JSON.stringify(sizes)} → ${outDir}`);
   const r = await runOasisQuality({ outDir, seed: Number(values.seed), ...sizes, migdal: preset.migdal, presets: ['unweighted', 'nominal'], log: (l) => console.error(l) });
   const pct = (x: number | null) => (x === null ? '     —' : `${(100 * x).toFixed(1).padStart(6)}%`);
@@ -79,8 +93,9 @@ async function main(): Promise<void> {
         `${(e.angleResolutionDeg ?? NaN).toFixed(1).padStart(7)}  ${r.secondsPerStep[e.preset].toFixed(2)}`,
     );
   }
+  // --quick smoke runs go to their own file; the reduced and full runs are the benchmark's result
   const file = values.quick ? 'bench/results/oasis-quality-quick.json' : 'bench/results/oasis-quality.json';
-  writeJsonAtomic(file, { version: toolVersion(), backend, quick: values.quick, sizes, seed: Number(values.seed), seconds: r.seconds, secondsPerStep: r.secondsPerStep, entries: r.entries.map(({ history, ...rest }) => ({ ...rest, epochs: history.length })) });
+  writeJsonAtomic(file, { version: toolVersion(), backend, mode, quick: values.quick, sizes, image: preset.migdal, seed: Number(values.seed), seconds: r.seconds, secondsPerStep: r.secondsPerStep, entries: r.entries.map(({ history, ...rest }) => ({ ...rest, epochs: history.length })) });
   console.error(`wrote ${file}, ${r.json}, ${r.html} (${r.seconds.toFixed(0)} s)`);
 }
 
