@@ -5,6 +5,7 @@
       "sources": [
         "native/addon.cc",
         "native/conv.cc",
+        "native/conv_single.cc",
         "native/matmul.cc",
         "native/eltwise.cc",
         "native/reduce.cc",

@@ -27,6 +27,16 @@ int64_t product(const std::vector<int64_t>& dims);
 // saves, and on a loaded machine far more (a busy core delays the whole team).
 constexpr int64_t kParallelMin = int64_t{1} << 18;
 
+// Hot row loops exist twice, for AVX2 and for baseline x86-64 (SSE2: the addon is built without
+// -march); the loader picks one for the running CPU (GCC function multi-versioning). OpenMP
+// regions are outlined functions that do not inherit a target, so the clones are the row-level
+// helpers called from inside the parallel loops.
+#if defined(__GNUC__) && defined(__x86_64__)
+#define TPC_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TPC_CLONES
+#endif
+
 // Cache key from a kernel tag and the integer parameters that shape its primitive.
 std::string cacheKey(const char* tag, std::initializer_list<const std::vector<int64_t>*> parts);
 

@@ -4,13 +4,19 @@
 // format `any` and the filter reordered into the layout it prefers: forcing the forward
 // primitive's weight layout onto backward-data silently selects the reference implementation,
 // about 1000x slower. Activations use nhwc directly: format `any` there makes 2.6 pick ref:any
-// for backward-data. Strided 1x1 convolutions never reach this file (see conv-geometry.ts). Primitive descriptors are cached by shape because creating them costs
-// milliseconds, more than a small convolution itself.
+// for backward-data. Strided 1x1 convolutions never reach this file (see conv-geometry.ts).
+// Primitives are cached by shape because creating them costs milliseconds, more than a small
+// convolution itself. Stride-1 shapes with one output channel (forward, backward-weights) or one
+// input channel (backward-data) run the loops of conv_single.cc instead (oneDNN is 3-10x slower
+// there); TPCVISION_CONV_SINGLE=0 keeps oneDNN for them.
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 
 #include "common.h"
+#include "conv_single.h"
 
 namespace tpc {
 namespace {
@@ -42,6 +48,28 @@ struct ConvGeometry {
     dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
                                       srcMd(), anyWMd(), dstMd(), stridesD(), dilD(), padL(), padR());
     return dnnl::convolution_forward::primitive_desc(d, cpuEngine());
+  }
+  dnnl::convolution_backward_data::primitive_desc backwardDataPd() const {
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, srcMd(), anyWMd(), dstMd(), stridesD(),
+                                            dilD(), padL(), padR());
+    return dnnl::convolution_backward_data::primitive_desc(d, cpuEngine(), forwardPd());
+  }
+  dnnl::convolution_backward_weights::primitive_desc backwardWeightsPd() const {
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, srcMd(), anyWMd(), dstMd(),
+                                               stridesD(), dilD(), padL(), padR());
+    return dnnl::convolution_backward_weights::primitive_desc(d, cpuEngine(), forwardPd());
+  }
+
+  // Fills the conv_single.cc shape (`c` = the wide side's channel count); false when those loops
+  // do not apply (strided, dilated, or switched off by TPCVISION_CONV_SINGLE=0).
+  bool single(int64_t c, SingleConvShape& s) const {
+    static const bool enabled = [] {
+      const char* v = std::getenv("TPCVISION_CONV_SINGLE");
+      return v == nullptr || std::string(v) != "0";
+    }();
+    s = {src[0], src[1], src[2], c, dst[1], dst[2], weights[0], weights[1], strides[0], strides[1],
+         dilations[0], dilations[1], pads[0], pads[1], pads[2], pads[3]};
+    return enabled && singleChannelCase(s);
   }
 };
 
@@ -75,15 +103,17 @@ struct CachedConv {
 std::mutex cacheMutex;
 std::unordered_map<std::string, std::shared_ptr<CachedConv>> cache;
 
-std::shared_ptr<CachedConv> lookup(const std::string& key) {
+// The cached primitive for `key`, created by `make` on first use.
+std::shared_ptr<CachedConv> cached(const std::string& key, const std::function<std::shared_ptr<CachedConv>()>& make) {
+  {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+  }
+  auto c = make();
   std::lock_guard<std::mutex> lock(cacheMutex);
-  auto it = cache.find(key);
-  return it == cache.end() ? nullptr : it->second;
-}
-
-void store(const std::string& key, std::shared_ptr<CachedConv> c) {
-  std::lock_guard<std::mutex> lock(cacheMutex);
-  cache[key] = std::move(c);
+  cache[key] = c;
+  return c;
 }
 
 std::shared_ptr<CachedConv> finish(dnnl::primitive prim, const memory::desc& wMd, const ConvGeometry& g) {
@@ -101,13 +131,15 @@ Napi::Value Conv2dForward(const Napi::CallbackInfo& info) {
   float* x = floatArg(info, 0, product(g.src), "conv2dForward x");
   float* w = floatArg(info, 1, product(g.weights), "conv2dForward filter");
   float* y = floatArg(info, 2, product(g.dst), "conv2dForward y");
-  std::string key = g.key("fwd");
-  auto c = lookup(key);
-  if (!c) {
-    auto pd = g.forwardPd();
-    c = finish(dnnl::convolution_forward(pd), pd.weights_desc(), g);
-    store(key, c);
+  SingleConvShape one;
+  if (g.weights[3] == 1 && g.single(g.src[3], one)) {
+    singleConvForward(one, x, w, y);
+    return info.Env().Undefined();
   }
+  auto c = cached(g.key("fwd"), [&] {
+    auto pd = g.forwardPd();
+    return finish(dnnl::convolution_forward(pd), pd.weights_desc(), g);
+  });
   auto& eng = cpuEngine();
   auto& s = cpuStream();
   memory userW(g.userWMd(), eng, w);
@@ -128,16 +160,17 @@ Napi::Value Conv2dBackwardData(const Napi::CallbackInfo& info) {
   float* dy = floatArg(info, 0, product(g.dst), "conv2dBackwardData dy");
   float* w = floatArg(info, 1, product(g.weights), "conv2dBackwardData filter");
   float* dx = floatArg(info, 2, product(g.src), "conv2dBackwardData dx");
-  std::string key = g.key("bwd_data");
-  auto c = lookup(key);
-  if (!c) {
-    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWMd(), g.dstMd(),
-                                            g.stridesD(), g.dilD(), g.padL(), g.padR());
-    dnnl::convolution_backward_data::primitive_desc pd(d, cpuEngine(), g.forwardPd());
-    c = finish(dnnl::convolution_backward_data(pd), pd.weights_desc(), g);
-    if (pd.diff_src_desc() != g.srcMd()) c->srcScratch = std::make_unique<memory>(pd.diff_src_desc(), cpuEngine());
-    store(key, c);
+  SingleConvShape one;
+  if (g.weights[2] == 1 && g.single(g.dst[3], one)) {
+    singleConvBackwardData(one, dy, w, dx);
+    return info.Env().Undefined();
   }
+  auto c = cached(g.key("bwd_data"), [&] {
+    auto pd = g.backwardDataPd();
+    auto made = finish(dnnl::convolution_backward_data(pd), pd.weights_desc(), g);
+    if (pd.diff_src_desc() != g.srcMd()) made->srcScratch = std::make_unique<memory>(pd.diff_src_desc(), cpuEngine());
+    return made;
+  });
   auto& eng = cpuEngine();
   auto& s = cpuStream();
   memory userW(g.userWMd(), eng, w);
@@ -160,15 +193,15 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
   float* x = floatArg(info, 0, product(g.src), "conv2dBackwardWeights x");
   float* dy = floatArg(info, 1, product(g.dst), "conv2dBackwardWeights dy");
   float* dw = floatArg(info, 2, product(g.weights), "conv2dBackwardWeights dw");
-  std::string key = g.key("bwd_weights");
-  auto c = lookup(key);
-  if (!c) {
-    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWMd(), g.dstMd(),
-                                               g.stridesD(), g.dilD(), g.padL(), g.padR());
-    dnnl::convolution_backward_weights::primitive_desc pd(d, cpuEngine(), g.forwardPd());
-    c = finish(dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), g);
-    store(key, c);
+  SingleConvShape one;
+  if (g.weights[3] == 1 && g.single(g.src[3], one)) {
+    singleConvBackwardWeights(one, x, dy, dw);
+    return info.Env().Undefined();
   }
+  auto c = cached(g.key("bwd_weights"), [&] {
+    auto pd = g.backwardWeightsPd();
+    return finish(dnnl::convolution_backward_weights(pd), pd.diff_weights_desc(), g);
+  });
   auto& eng = cpuEngine();
   auto& s = cpuStream();
   memory userDw(g.userWMd(), eng, dw);
@@ -185,16 +218,14 @@ Napi::Value Conv2dBackwardWeights(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dImplInfo(const Napi::CallbackInfo& info) {
   std::string kind = info[0].As<Napi::String>().Utf8Value();
   ConvGeometry g = readGeometry(info, 1);
-  auto fwd = g.forwardPd();
-  if (kind == "fwd") return Napi::String::New(info.Env(), fwd.impl_info_str());
-  if (kind == "bwd_data") {
-    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWMd(), g.dstMd(),
-                                            g.stridesD(), g.dilD(), g.padL(), g.padR());
-    return Napi::String::New(info.Env(), dnnl::convolution_backward_data::primitive_desc(d, cpuEngine(), fwd).impl_info_str());
+  SingleConvShape one;
+  const bool dataSide = kind == "bwd_data";
+  if (g.weights[dataSide ? 2 : 3] == 1 && g.single(dataSide ? g.dst[3] : g.src[3], one)) {
+    return Napi::String::New(info.Env(), "tpc:single_channel");
   }
-  dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, g.srcMd(), g.anyWMd(), g.dstMd(),
-                                             g.stridesD(), g.dilD(), g.padL(), g.padR());
-  return Napi::String::New(info.Env(), dnnl::convolution_backward_weights::primitive_desc(d, cpuEngine(), fwd).impl_info_str());
+  if (kind == "fwd") return Napi::String::New(info.Env(), g.forwardPd().impl_info_str());
+  if (dataSide) return Napi::String::New(info.Env(), g.backwardDataPd().impl_info_str());
+  return Napi::String::New(info.Env(), g.backwardWeightsPd().impl_info_str());
 }
 
 }  // namespace

@@ -35,14 +35,8 @@ Dims dimsFrom(const Napi::CallbackInfo& info, size_t at, const char* what) {
   return d;
 }
 
-// The hot loops work on a block of rows of one sample and exist twice, for AVX2 and for baseline
-// x86-64 (SSE2); the loader picks one for the running CPU (GCC function multi-versioning). AVX2
-// halves the instruction count of the SiLU and of the double accumulations.
-#if defined(__GNUC__) && defined(__x86_64__)
-#define TPC_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define TPC_CLONES
-#endif
+// The hot loops work on a block of rows of one sample and exist twice (TPC_CLONES, common.h).
+// AVX2 halves the instruction count of the SiLU and of the double accumulations.
 
 // exp(x) for the SiLU, written so that the loops vectorise (libm's expf is a scalar call and made
 // SiLU layers 3× slower than plain ones): Cody–Waite reduction x = n·ln2 + r, Cephes' degree-6

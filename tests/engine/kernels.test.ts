@@ -78,6 +78,60 @@ describe('native convolution kernels', () => {
       }
     }
   });
+
+  it('single-channel loops (stride 1, Cout = 1 forward/filter gradient, Cin = 1 input gradient) match cpu', async () => {
+    const addon = loadNativeAddon();
+    const rng = new Rng(4321);
+    // [n, h, w, wide channels, kh, kw, pad]: odd sizes, batch > 1, kernels wider than the image
+    // border, non-square kernels, 1×1; the wide side 22 as in the autoencoder's output conv, and
+    // once above kParallelMin elements so that the loops run on all threads.
+    const cases: Array<[number, number, number, number, number, number, 'same' | 'valid']> = [
+      [2, 13, 11, 22, 3, 3, 'same'],
+      [4, 64, 61, 22, 3, 3, 'same'],
+      [3, 9, 14, 5, 3, 3, 'valid'],
+      [1, 7, 6, 17, 5, 3, 'same'],
+      [2, 4, 5, 3, 5, 5, 'same'],
+      [2, 8, 9, 7, 1, 1, 'valid'],
+    ];
+    for (const [n, h, w, c, kh, kw, pad] of cases) {
+      const label = `[${n},${h},${w}] wide ${c} k${kh}×${kw} ${pad}`;
+      const xv = randomArray(rng, n * h * w * c);
+      const x1v = randomArray(rng, n * h * w);
+      const wv = randomArray(rng, kh * kw * c);
+      const bv = randomArray(rng, 1);
+      const toOne = () => tf.tensor4d(wv, [kh, kw, c, 1]); // Cout = 1
+      const fromOne = () => tf.tensor4d(wv, [kh, kw, 1, c]); // Cin = 1
+      await check(`Cout=1 forward ${label}`, () => tf.conv2d(tf.tensor4d(xv, [n, h, w, c]), toOne(), 1, pad));
+      await check(`Cout=1 fused ${label}`, () =>
+        tf.fused.conv2d({ x: tf.tensor4d(xv, [n, h, w, c]), filter: toOne(), strides: 1, pad, bias: tf.tensor1d(bv), activation: 'sigmoid' }),
+      );
+      await check(`Cout=1 grads ${label}`, () => {
+        const y = tf.conv2d(tf.tensor4d(xv, [n, h, w, c]), toOne(), 1, pad);
+        const r = tf.tensor(randomArray(new Rng(c), y.size), y.shape);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)))([
+          tf.tensor4d(xv, [n, h, w, c]),
+          toOne(),
+        ]);
+      });
+      await check(`Cin=1 grads ${label}`, () => {
+        const y = tf.conv2d(tf.tensor4d(x1v, [n, h, w, 1]), fromOne(), 1, pad);
+        const r = tf.tensor(randomArray(new Rng(c + 1), y.size), y.shape);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)))([
+          tf.tensor4d(x1v, [n, h, w, 1]),
+          fromOne(),
+        ]);
+      });
+    }
+    // The autoencoder's output conv takes the loops, its stride-2 cousins stay on oneDNN.
+    const out: Parameters<typeof addon.conv2dImplInfo> extends [unknown, ...infer R] ? R : never = [
+      [2, 16, 16, 22], [3, 3, 22, 1], [2, 16, 16, 1], [1, 1], [1, 1, 1, 1], [1, 1],
+    ];
+    expect(addon.conv2dImplInfo('fwd', ...out)).toBe('tpc:single_channel');
+    expect(addon.conv2dImplInfo('bwd_weights', ...out)).toBe('tpc:single_channel');
+    expect(addon.conv2dImplInfo('bwd_data', ...out)).not.toMatch(/^ref|single/);
+    const strided: typeof out = [[2, 16, 16, 22], [3, 3, 22, 1], [2, 8, 8, 1], [2, 2], [0, 1, 0, 1], [1, 1]];
+    expect(addon.conv2dImplInfo('fwd', ...strided)).not.toMatch(/^ref|single/);
+  });
 });
 
 describe('native dense, element-wise and layout kernels', () => {
