@@ -1,7 +1,7 @@
 // Batch-norm inference/forward (tfjs FusedBatchNorm) with per-channel statistics:
 // y = (x - mean) / sqrt(var + eps) * scale + offset, folded per channel into y = x*a + b
-// (a, b computed in double). The statistics themselves come from the reduce kernels, exactly as
-// tfjs-layers computes them (moments), so autograd stays tfjs's.
+// (a, b computed in double by batchNormAffine, common.h). The statistics come from the reduce
+// kernels as tfjs-layers computes them (moments), or from the fused training op's own kernel.
 #include <cmath>
 #include <vector>
 
@@ -21,12 +21,7 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
   const float* offset = info[4].IsNull() || info[4].IsUndefined() ? nullptr : floatArg(info, 4, c, "batchNorm offset");
   float* y = floatArg(info, 5, rows * c, "batchNorm out");
   std::vector<float> a(c), b(c);
-  for (int64_t j = 0; j < c; ++j) {
-    const double inv = 1.0 / std::sqrt(static_cast<double>(var[j]) + eps);
-    const double s = scale ? scale[j] : 1.0;
-    a[j] = static_cast<float>(inv * s);
-    b[j] = static_cast<float>((offset ? offset[j] : 0.0) - mean[j] * inv * s);
-  }
+  for (int64_t j = 0; j < c; ++j) batchNormAffine(mean[j], var[j], eps, scale ? scale[j] : 1.0, offset ? offset[j] : 0.0, a[j], b[j]);
   const float* pa = a.data();
   const float* pb = b.data();
 #pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)

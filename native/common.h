@@ -5,6 +5,7 @@
 #include <napi.h>
 #include <dnnl.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ constexpr int64_t kParallelMin = int64_t{1} << 18;
 #else
 #define TPC_CLONES
 #endif
+
+// Batch norm as y = x·a + b per channel, a = scale/sqrt(var + eps), b = offset − mean·a (both in
+// double, then rounded). The forward kernel (batchnorm.cc) and the fused ReLU mask of the backward
+// (batchnorm_train.cc) both use this and the same float expression x·a + b (ISO C++ mode: no FMA
+// contraction), so the backward's mask is exactly where the forward output was positive.
+inline void batchNormAffine(float mean, float var, double eps, double scale, double offset, float& a, float& b) {
+  const double inv = 1.0 / std::sqrt(static_cast<double>(var) + eps);
+  a = static_cast<float>(inv * scale);
+  b = static_cast<float>(offset - mean * inv * scale);
+}
 
 // Cache key from a kernel tag and the integer parameters that shape its primitive.
 std::string cacheKey(const char* tag, std::initializer_list<const std::vector<int64_t>*> parts);

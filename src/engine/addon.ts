@@ -40,7 +40,8 @@ export interface NativeAddon {
   weightedAbsBackward(dy: Float32Array, pred: Float32Array, target: Float32Array, weight: Float32Array, channelWeights: Float32Array, dpred: Float32Array, pixels: number, channels: number): void;
   maskedTvSum(pred: Float32Array, valid: Float32Array, out: Float32Array, n: number, h: number, w: number, channels: number): void;
   maskedTvBackward(dy: Float32Array, pred: Float32Array, valid: Float32Array, dpred: Float32Array, n: number, h: number, w: number, channels: number): void;
-  batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, rows: number, channels: number, epsilon: number): void;
+  /** offset given: the gradient of relu(batch norm), dy masked where the forward output was > 0 */
+  batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, offset: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, rows: number, channels: number, epsilon: number): void;
 }
 
 /** [srcShape NHWC, filterShape HWIO, dstShape NHWC, strides [h, w], pads [t, b, l, r], dilations [h, w]] */

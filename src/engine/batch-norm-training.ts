@@ -16,10 +16,18 @@
  * The layer's variables, config and weights are untouched, so serialization, saved model
  * directories and the ONNX exporter do not change, and the moving mean and variance are updated by
  * the same expression on the same variables as in tfjs-layers (momentum 0.99: m ← m − (m − batch)·0.01).
+ *
+ * ReLU after it: while gradients are recorded, the fused call remembers its output y with its
+ * inputs and statistics, and tfjs-layers' ReLU layer (also wrapped; no maxValue) called on that y
+ * runs relu(y) as a custom op of (x, gamma, beta) whose gradient is one TpcBatchNormReluGrad: the
+ * batch-norm backward with dy masked where y > 0, recomputed from x exactly as the forward computed
+ * y. That removes the ReLU-gradient pass and its full-size tensor; the batch norm's own node then
+ * has no consumer on the tape and is skipped (if y had other consumers, its gradient still flows
+ * through that node and is added, so the result is right either way).
  */
 import * as tfc from '@tensorflow/tfjs-core';
-import { customGrad, engine, FusedBatchNorm, getBackend, getKernel, serialization, tidy, type GradSaveFunc, type Tensor } from '@tensorflow/tfjs-core';
-import { TPC_BATCH_NORM_GRAD, TPC_BATCH_NORM_STATS } from './kernels/batch-norm-train.js';
+import { customGrad, engine, FusedBatchNorm, getBackend, getKernel, Relu, serialization, tidy, type GradSaveFunc, type Tensor } from '@tensorflow/tfjs-core';
+import { TPC_BATCH_NORM_GRAD, TPC_BATCH_NORM_RELU_GRAD, TPC_BATCH_NORM_STATS } from './kernels/batch-norm-train.js';
 
 /**
  * Batch norm with batch statistics over all but the last axis of x (float32, channels last) and
@@ -43,6 +51,42 @@ export function batchNormTraining(x: Tensor, gamma: Tensor, beta: Tensor, epsilo
     };
   });
   return { y: op(x, gamma, beta) as Tensor, mean, variance };
+}
+
+/** What relu(y) needs to differentiate through the batch norm that produced y. */
+interface BatchNormSource {
+  x: Tensor;
+  gamma: Tensor;
+  beta: Tensor;
+  mean: Tensor; // [C]
+  variance: Tensor; // [C]
+  epsilon: number;
+}
+
+/** Outputs of fused training calls made while gradients were recorded, with their source. */
+const rectifiable = new WeakMap<Tensor, BatchNormSource>();
+
+/** relu(y) for y = batch norm of src, differentiated in one kernel with respect to x, gamma, beta. */
+export function batchNormRelu(y: Tensor, src: BatchNormSource): Tensor {
+  const attrs = { varianceEpsilon: src.epsilon };
+  const op = customGrad((...args: Array<Tensor | GradSaveFunc>) => {
+    const [xIn, scale, offset] = args as Tensor[];
+    (args[3] as GradSaveFunc)([xIn, src.mean, src.variance, scale, offset]);
+    return {
+      value: engine().runKernel(Relu, { x: y }) as Tensor,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [xs, m, v, s, o] = saved;
+        return engine().runKernel(TPC_BATCH_NORM_RELU_GRAD, { dy, x: xs, mean: m, variance: v, scale: s, offset: o }, attrs) as Tensor[];
+      },
+    };
+  });
+  return op(src.x, src.gamma, src.beta) as Tensor;
+}
+
+/** Whether tfjs is recording a gradient tape (Engine.isTapeOn is not in tfjs-core's typings). */
+function recording(): boolean {
+  const e = engine() as unknown as { isTapeOn?: () => boolean };
+  return e.isTapeOn?.() ?? false;
 }
 
 /** The parts of tfjs-layers' BatchNormalization (and its LayerVariables) that the fused call uses. */
@@ -77,8 +121,10 @@ function fusedInput(layer: BatchNormalizationLike, inputs: Tensor | Tensor[], kw
 function fusedCall(this: BatchNormalizationLike, inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[] {
   const x = fusedInput(this, inputs, kwargs);
   if (x == null) return originalCall!.call(this, inputs, kwargs);
-  return tidy(() => {
-    const { y, mean, variance } = batchNormTraining(x, this.gamma!.read(), this.beta!.read(), this.epsilon);
+  const gamma = this.gamma!.read();
+  const beta = this.beta!.read();
+  const [y, mean, variance] = tidy(() => {
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon);
     // Moving averages exactly as tfjs-layers' doMovingAverage (normalization.js).
     const doMovingAverage = (variable: LayerVariableLike, value: Tensor, momentum: number) => {
       tfc.tidy(() => {
@@ -90,30 +136,53 @@ function fusedCall(this: BatchNormalizationLike, inputs: Tensor | Tensor[], kwar
     };
     doMovingAverage(this.movingMean, mean, this.momentum);
     doMovingAverage(this.movingVariance, variance, this.momentum);
-    return y;
+    // The statistics leave the tidy (to the caller's scope) only for a ReLU that may follow.
+    return recording() ? [y, mean, variance] : [y];
   });
+  if (mean != null && variance != null) rectifiable.set(y, { x, gamma, beta, mean, variance, epsilon: this.epsilon });
+  return y;
 }
 
-function batchNormalizationPrototype(): { call: CallFn } {
-  const entry = serialization.SerializationMap.getMap().classNameMap['BatchNormalization'];
-  const cls = entry?.[0] as unknown as { prototype: { call: CallFn } } | undefined;
+interface ReluLike {
+  maxValue?: number | null;
+}
+type ReluCallFn = (this: ReluLike, inputs: Tensor | Tensor[], kwargs: Record<string, unknown>) => Tensor | Tensor[];
+let originalReluCall: ReluCallFn | undefined;
+
+/** ReLU.call: relu of a fused batch-norm output as one differentiable op, anything else as before. */
+function fusedReluCall(this: ReluLike, inputs: Tensor | Tensor[], kwargs: Record<string, unknown>): Tensor | Tensor[] {
+  const y = Array.isArray(inputs) ? (inputs.length === 1 ? inputs[0] : null) : inputs;
+  const src = y == null || this.maxValue != null ? undefined : rectifiable.get(y);
+  const alive = src != null && [y!, src.x, src.gamma, src.beta, src.mean, src.variance].every((t) => !t.isDisposed);
+  if (!alive || getKernel(TPC_BATCH_NORM_RELU_GRAD, getBackend()) == null) return originalReluCall!.call(this, inputs, kwargs);
+  return batchNormRelu(y!, src!);
+}
+
+function layerPrototype<F>(className: string): { call: F } {
+  const entry = serialization.SerializationMap.getMap().classNameMap[className];
+  const cls = entry?.[0] as unknown as { prototype: { call: F } } | undefined;
   if (cls == null || typeof cls.prototype.call !== 'function') {
-    throw new Error('tfjs-layers BatchNormalization is not registered (import @tensorflow/tfjs-layers first)');
+    throw new Error(`tfjs-layers ${className} is not registered (import @tensorflow/tfjs-layers first)`);
   }
   return cls.prototype;
 }
 
-/** Routes BatchNormalization training calls through the fused op where possible (idempotent). */
+/** Routes BatchNormalization (and following ReLU) training calls through the fused ops where possible (idempotent). */
 export function installFusedBatchNorm(): void {
   if (originalCall != null) return;
-  const proto = batchNormalizationPrototype();
+  const proto = layerPrototype<CallFn>('BatchNormalization');
+  const relu = layerPrototype<ReluCallFn>('ReLU');
   originalCall = proto.call;
+  originalReluCall = relu.call;
   proto.call = fusedCall;
+  relu.call = fusedReluCall;
 }
 
-/** Puts tfjs-layers' original call back (for tests comparing the two). */
+/** Puts tfjs-layers' original calls back (for tests comparing the two). */
 export function uninstallFusedBatchNorm(): void {
   if (originalCall == null) return;
-  batchNormalizationPrototype().call = originalCall;
+  layerPrototype<CallFn>('BatchNormalization').call = originalCall;
+  layerPrototype<ReluCallFn>('ReLU').call = originalReluCall!;
   originalCall = undefined;
+  originalReluCall = undefined;
 }

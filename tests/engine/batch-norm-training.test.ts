@@ -4,14 +4,15 @@
  * dx, dgamma, dbeta (relative error < 1e-4) and the moving statistics after a training call, on
  * seeded random shapes with batch > 1, odd sizes, an input far from zero mean, and one large enough
  * for the OpenMP loops. Also: the fused path really runs (kernel names in a profile), inference
- * does not take it, and no tensor leaks.
+ * does not take it, and no tensor leaks. A ReLU layer after it (fused into TpcBatchNormReluGrad)
+ * is checked the same way, alone and with the batch norm's output also used by a second term.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../src/engine/index.js';
-import { TPC_BATCH_NORM_GRAD, TPC_BATCH_NORM_STATS } from '../../src/engine/kernels/batch-norm-train.js';
+import { TPC_BATCH_NORM_GRAD, TPC_BATCH_NORM_RELU_GRAD, TPC_BATCH_NORM_STATS } from '../../src/engine/kernels/batch-norm-train.js';
 import { expectClose, randomArray } from './helpers.js';
 
 type Shape4 = [number, number, number, number];
@@ -66,6 +67,48 @@ async function trainingCall(backend: string, k: Case) {
   return result;
 }
 
+/**
+ * Gradients of Σ relu(bn(x))·w (+ Σ bn(x)·w², `alsoRaw`: the batch-norm output has a second
+ * consumer) with fresh BatchNormalization and ReLU layers on `backend`; also the kernel names.
+ */
+async function reluCall(backend: string, k: Case, alsoRaw: boolean) {
+  await tf.setBackend(backend);
+  const bn = tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
+  const relu = tfl.layers.reLU();
+  bn.build(k.shape);
+  bn.setWeights(k.weights.map((w) => tf.tensor1d(w)));
+  const x = tf.variable(tf.tensor4d(k.x, k.shape));
+  const w = tf.tensor4d(k.dyWeights, k.shape);
+  const gamma = bn.trainableWeights[0].read() as tf.Variable;
+  const beta = bn.trainableWeights[1].read() as tf.Variable;
+  let y: Float32Array = new Float32Array(0);
+  let grads: Record<string, tf.Tensor> = {};
+  const before = tf.memory().numTensors;
+  const profile = await tf.profile(() => {
+    const r = tf.variableGrads(() => {
+      const z = bn.apply(x, { training: true }) as tf.Tensor;
+      const out = relu.apply(z) as tf.Tensor;
+      y = out.dataSync() as Float32Array;
+      const loss = tf.sum(tf.mul(out, w));
+      return (alsoRaw ? tf.add(loss, tf.sum(tf.mul(z, tf.square(w)))) : loss) as tf.Scalar;
+    }, [x, gamma, beta]);
+    r.value.dispose();
+    grads = r.grads;
+  });
+  const result = {
+    y,
+    dx: grads[x.name].dataSync() as Float32Array,
+    dgamma: grads[gamma.name].dataSync() as Float32Array,
+    dbeta: grads[beta.name].dataSync() as Float32Array,
+    kernels: profile.kernelNames,
+  };
+  tf.dispose(Object.values(grads));
+  const leaked = tf.memory().numTensors - before;
+  tf.dispose([x, w]);
+  for (const v of bn.weights) v.dispose();
+  return { ...result, leaked };
+}
+
 describe('fused batch-norm training', () => {
   beforeAll(() => registerNativeBackend());
 
@@ -115,4 +158,27 @@ describe('fused batch-norm training', () => {
     x.dispose();
     for (const v of layer.weights) v.dispose();
   });
+
+  const reluCases: Array<[string, Case]> = [
+    ['batch 3, odd sizes', makeCase(6, [3, 9, 11, 6], 0.3, 2)],
+    ['mean far from zero', makeCase(7, [2, 13, 6, 5], 20, 0.5)],
+    ['large enough for OpenMP', makeCase(8, [2, 64, 64, 40], -1, 3)],
+  ];
+  for (const [name, k] of reluCases) {
+    for (const alsoRaw of [false, true]) {
+      it(`ReLU after it matches tfjs-layers on cpu: ${name}${alsoRaw ? ', batch-norm output also used directly' : ''}`, async () => {
+        const ref = await reluCall('cpu', k, alsoRaw);
+        const nat = await reluCall(NATIVE_BACKEND, k, alsoRaw);
+        expectClose(nat.y, ref.y, 1e-4, 'y');
+        expectClose(nat.dx, ref.dx, 1e-4, 'dx');
+        expectClose(nat.dgamma, ref.dgamma, 1e-4, 'dgamma');
+        expectClose(nat.dbeta, ref.dbeta, 1e-4, 'dbeta');
+        expect(nat.kernels).toContain(TPC_BATCH_NORM_RELU_GRAD);
+        expect(nat.kernels).not.toContain('TpcReluGrad');
+        // the batch norm's own gradient runs only when its output has another consumer
+        expect(nat.kernels.includes(TPC_BATCH_NORM_GRAD)).toBe(alsoRaw);
+        expect(nat.leaked).toBe(0);
+      });
+    }
+  }
 });
