@@ -1,7 +1,8 @@
-// Data movement: concatenation along the last (channel) axis, general slicing, and broadcasting
-// a per-channel vector over a full NHWC map (what tfjs's batch-norm gradient does with Tile).
+// Data movement: concatenation along the last (channel) axis, general slicing, and tiling (what
+// tfjs's batch-norm and mean gradients do with Tile).
 // In tfjs's cpu backend a channel slice (the gradient of a skip concat) goes through per-element
 // index arithmetic; here it is one memcpy per pixel row, spread over the OpenMP threads.
+#include <algorithm>
 #include <cstring>
 
 #include "common.h"
@@ -64,13 +65,38 @@ Napi::Value Slice(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// broadcastChannels(v, out, rows, c): out[row, j] = v[j]
-Napi::Value BroadcastChannels(const Napi::CallbackInfo& info) {
-  const int64_t rows = intArg(info, 2, "broadcast rows"), c = intArg(info, 3, "broadcast channels");
-  const float* v = floatArg(info, 0, c, "broadcast v");
-  float* y = floatArg(info, 1, rows * c, "broadcast out");
-#pragma omp parallel for schedule(static) if (rows * c >= kParallelMin)
-  for (int64_t r = 0; r < rows; ++r) std::memcpy(y + r * c, v, sizeof(float) * c);
+// tile(x, out, shape, reps): out[i0, ..., ik] = x[i0 mod s0, ..., ik mod sk] (tfjs Tile). Each
+// output row along the last axis is the input row (length s_last) repeated reps_last times; rows
+// are independent, so they are spread over the threads (the batch-norm gradient's per-channel
+// vector over a map, the global-average-pool gradient's [N, 1, 1, C] over [N, H, W, C]).
+Napi::Value Tile(const Napi::CallbackInfo& info) {
+  const std::vector<int64_t> shape = dimsArg(info, 2, "tile shape"), reps = dimsArg(info, 3, "tile reps");
+  const size_t rank = shape.size();
+  if (rank == 0 || reps.size() != rank) throw Napi::RangeError::New(info.Env(), "tile: shape and reps need the same rank >= 1");
+  std::vector<int64_t> outShape(rank);
+  for (size_t d = 0; d < rank; ++d) outShape[d] = shape[d] * reps[d];
+  const float* x = floatArg(info, 0, product(shape), "tile x");
+  float* y = floatArg(info, 1, product(outShape), "tile out");
+  const int64_t inRow = shape[rank - 1], outRow = outShape[rank - 1];
+  const int64_t rows = product(outShape) / std::max<int64_t>(outRow, 1);
+  if (outRow == 0) return info.Env().Undefined();
+#pragma omp parallel for schedule(static) if (rows * outRow >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r) {
+    // input row of output row r: its index along each outer axis modulo the input's size
+    int64_t rest = r, inIndex = 0, inStride = 1;
+    for (size_t d = rank - 1; d-- > 0;) {
+      inIndex += (rest % outShape[d]) % shape[d] * inStride;
+      rest /= outShape[d];
+      inStride *= shape[d];
+    }
+    const float* src = x + inIndex * inRow;
+    float* dst = y + r * outRow;
+    if (inRow == 1) {
+      std::fill(dst, dst + outRow, *src);
+    } else {
+      for (int64_t k = 0; k < reps[rank - 1]; ++k) std::memcpy(dst + k * inRow, src, sizeof(float) * inRow);
+    }
+  }
   return info.Env().Undefined();
 }
 
@@ -79,7 +105,7 @@ Napi::Value BroadcastChannels(const Napi::CallbackInfo& info) {
 void initLayout(Napi::Env env, Napi::Object exports) {
   exports.Set("concatLast", Napi::Function::New(env, Guard<ConcatLast>));
   exports.Set("slice", Napi::Function::New(env, Guard<Slice>));
-  exports.Set("broadcastChannels", Napi::Function::New(env, Guard<BroadcastChannels>));
+  exports.Set("tile", Napi::Function::New(env, Guard<Tile>));
 }
 
 }  // namespace tpc

@@ -26,7 +26,8 @@ export interface NativeAddon {
   reduceMiddle(x: Float32Array, out: Float32Array, outer: number, r: number, inner: number, mean: boolean): void;
   concatLast(inputs: Float32Array[], channels: number[], out: Float32Array, rows: number): void;
   slice(x: Float32Array, out: Float32Array, shape: number[], begin: number[], size: number[]): void;
-  broadcastChannels(v: Float32Array, out: Float32Array, rows: number, channels: number): void;
+  /** out = x tiled reps times along each axis (tfjs Tile) */
+  tile(x: Float32Array, out: Float32Array, shape: number[], reps: number[]): void;
   reluBackward(dy: Float32Array, x: Float32Array, out: Float32Array, size: number): void;
   centredChannelSum(x: Float32Array, mean: Float32Array, dy: Float32Array, out: Float32Array, rows: number, channels: number): void;
   sqDiffBackward(dy: Float32Array, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, channels: number): void;

@@ -192,6 +192,13 @@ describe('native dense, element-wise and layout kernels', () => {
     await check('concat', () => tf.concat([a(), b(), tf.slice(a(), [0, 0, 0, 0], [2, 9, 11, 5])], 3));
     await check('slice', () => tf.slice(a(), [1, 2, 3, 4], [1, 6, 7, 8]));
     await check('tile', () => tf.tile(tf.reshape(c(), [1, 1, 1, 13]), [2, 9, 11, 1]));
+    // any axes: the global-average-pool gradient's [N, 1, 1, C] (also above kParallelMin), last-axis repeats
+    await check('tile pool', () => tf.tile(tf.reshape(a(), [2, 1, 1, 1287]), [1, 3, 2, 1]));
+    await check('tile pool large', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [2, 4, 11, 13]), [8, 1, 1, 143]), [1, 16, 16, 1]));
+    await check('tile last axis', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 11, 13]), [11, 13]), [4, 7]));
+    await check('tile scalar', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 1, 1]), [1, 1, 1, 1]), [2, 30, 40, 1]));
+    await check('tile mixed', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 1, 6]), [1, 1, 2, 3]), [4, 5, 1, 20]));
+    await check('tile rank 3', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 6, 5]), [2, 3, 5]), [3, 2, 40]));
     await check('batchNorm', () => tf.batchNorm4d(a() as tf.Tensor4D, c() as tf.Tensor1D, tf.add(c(), 0.1) as tf.Tensor1D, tf.sub(c(), 1) as tf.Tensor1D, tf.mul(c(), 2) as tf.Tensor1D, 1e-3));
     await check('batchNorm grads', () =>
       tf.grads((x: tf.Tensor, g: tf.Tensor) => {
