@@ -79,6 +79,31 @@ describe('native convolution kernels', () => {
     }
   });
 
+  it('blocked filter layouts (channel counts not multiples of 16, as in the autoencoder) match cpu', async () => {
+    // oneDNN picks e.g. Acdb48a (forward), ABcd16a16b (backward-data), ABcd16b16a (backward-weights)
+    // with padded lanes; conv.cc scatters/gathers the hwio filter into them itself.
+    const rng = new Rng(777);
+    for (const [cin, cout, stride] of [[22, 44, 2], [66, 44, 1], [44, 22, 1], [17, 35, 2]] as const) {
+      const n = 2;
+      const h = 9;
+      const w = 11;
+      const xv = randomArray(rng, n * h * w * cin);
+      const wv = randomArray(rng, 9 * cin * cout);
+      const label = `${cin} -> ${cout} s${stride}`;
+      await check(`conv2d grads ${label}`, () => {
+        const y = tf.conv2d(tf.tensor4d(xv, [n, h, w, cin]), tf.tensor4d(wv, [3, 3, cin, cout]), stride, 'same');
+        const r = tf.tensor(randomArray(new Rng(cin), y.size), y.shape);
+        return [
+          y,
+          ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'), r)))([
+            tf.tensor4d(xv, [n, h, w, cin]),
+            tf.tensor4d(wv, [3, 3, cin, cout]),
+          ]),
+        ];
+      });
+    }
+  });
+
   it('single-channel loops (stride 1, Cout = 1 forward/filter gradient, Cin = 1 input gradient) match cpu', async () => {
     const addon = loadNativeAddon();
     const rng = new Rng(4321);
