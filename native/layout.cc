@@ -4,37 +4,65 @@
 // index arithmetic; here it is one memcpy per pixel row, spread over the OpenMP threads.
 #include <algorithm>
 #include <cstring>
+#include <string>
 
 #include "common.h"
 
 namespace tpc {
 namespace {
 
-// concatLast([a0, a1, ...], [c0, c1, ...], out, rows): out[row] = a0[row] ++ a1[row] ++ ...
-Napi::Value ConcatLast(const Napi::CallbackInfo& info) {
-  Napi::Array arrays = info[0].As<Napi::Array>();
-  std::vector<int64_t> chans = dimsArg(info, 1, "concat channels");
-  const int64_t rows = intArg(info, 3, "concat rows");
-  const size_t k = arrays.Length();
-  if (chans.size() != k) throw Napi::RangeError::New(info.Env(), "concatLast: arrays and channels differ in length");
-  std::vector<const float*> src(k);
-  int64_t total = 0;
-  for (size_t i = 0; i < k; ++i) {
+// The Float32Arrays of an array argument, part i holding at least rows·chans[i] values.
+std::vector<float*> partsArg(const Napi::CallbackInfo& info, size_t index, const std::vector<int64_t>& chans, int64_t rows, const char* what) {
+  Napi::Array arrays = info[index].As<Napi::Array>();
+  if (chans.size() != arrays.Length()) throw Napi::RangeError::New(info.Env(), std::string(what) + ": arrays and channels differ in length");
+  std::vector<float*> parts(chans.size());
+  for (size_t i = 0; i < parts.size(); ++i) {
     Napi::Value v = arrays.Get(static_cast<uint32_t>(i));
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
         static_cast<int64_t>(v.As<Napi::Float32Array>().ElementLength()) < rows * chans[i]) {
-      throw Napi::TypeError::New(info.Env(), "concatLast: input " + std::to_string(i) + " is not a large enough Float32Array");
+      throw Napi::TypeError::New(info.Env(), std::string(what) + ": part " + std::to_string(i) + " is not a large enough Float32Array");
     }
-    src[i] = v.As<Napi::Float32Array>().Data();
-    total += chans[i];
+    parts[i] = v.As<Napi::Float32Array>().Data();
   }
+  return parts;
+}
+
+int64_t sum(const std::vector<int64_t>& v) {
+  int64_t s = 0;
+  for (int64_t x : v) s += x;
+  return s;
+}
+
+// concatLast([a0, a1, ...], [c0, c1, ...], out, rows): out[row] = a0[row] ++ a1[row] ++ ...
+Napi::Value ConcatLast(const Napi::CallbackInfo& info) {
+  const std::vector<int64_t> chans = dimsArg(info, 1, "concat channels");
+  const int64_t rows = intArg(info, 3, "concat rows"), total = sum(chans);
+  const std::vector<float*> src = partsArg(info, 0, chans, rows, "concatLast");
   float* out = floatArg(info, 2, rows * total, "concat out");
 #pragma omp parallel for schedule(static) if (rows * total >= kParallelMin)
   for (int64_t r = 0; r < rows; ++r) {
     float* o = out + r * total;
-    for (size_t i = 0; i < k; ++i) {
+    for (size_t i = 0; i < src.size(); ++i) {
       std::memcpy(o, src[i] + r * chans[i], sizeof(float) * chans[i]);
       o += chans[i];
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// splitLast(x, [o0, o1, ...], [c0, c1, ...], rows): the inverse of concatLast (tfjs's Concat
+// gradient), one sequential read of x instead of one strided slice per part.
+Napi::Value SplitLast(const Napi::CallbackInfo& info) {
+  const std::vector<int64_t> chans = dimsArg(info, 2, "split channels");
+  const int64_t rows = intArg(info, 3, "split rows"), total = sum(chans);
+  const float* x = floatArg(info, 0, rows * total, "split x");
+  const std::vector<float*> dst = partsArg(info, 1, chans, rows, "splitLast");
+#pragma omp parallel for schedule(static) if (rows * total >= kParallelMin)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = x + r * total;
+    for (size_t i = 0; i < dst.size(); ++i) {
+      std::memcpy(dst[i] + r * chans[i], in, sizeof(float) * chans[i]);
+      in += chans[i];
     }
   }
   return info.Env().Undefined();
@@ -104,6 +132,7 @@ Napi::Value Tile(const Napi::CallbackInfo& info) {
 
 void initLayout(Napi::Env env, Napi::Object exports) {
   exports.Set("concatLast", Napi::Function::New(env, Guard<ConcatLast>));
+  exports.Set("splitLast", Napi::Function::New(env, Guard<SplitLast>));
   exports.Set("slice", Napi::Function::New(env, Guard<Slice>));
   exports.Set("tile", Napi::Function::New(env, Guard<Tile>));
 }

@@ -25,6 +25,7 @@ export interface NativeAddon {
   binary(op: number, mode: number, a: Float32Array, b: Float32Array, out: Float32Array, size: number, channels: number): void;
   reduceMiddle(x: Float32Array, out: Float32Array, outer: number, r: number, inner: number, mean: boolean): void;
   concatLast(inputs: Float32Array[], channels: number[], out: Float32Array, rows: number): void;
+  splitLast(x: Float32Array, outputs: Float32Array[], channels: number[], rows: number): void;
   slice(x: Float32Array, out: Float32Array, shape: number[], begin: number[], size: number[]): void;
   /** out = x tiled reps times along each axis (tfjs Tile) */
   tile(x: Float32Array, out: Float32Array, shape: number[], reps: number[]): void;

@@ -216,6 +216,10 @@ describe('native dense, element-wise and layout kernels', () => {
     await check('mean 3', () => tf.mean(a(), 3));
     await check('concat', () => tf.concat([a(), b(), tf.slice(a(), [0, 0, 0, 0], [2, 9, 11, 5])], 3));
     await check('slice', () => tf.slice(a(), [1, 2, 3, 4], [1, 6, 7, 8]));
+    await check('split last axis', () => tf.split(a(), [5, 1, 7], 3));
+    await check('split last axis, rank 2', () => tf.split(tf.reshape(a(), [198, 13]), [6, 7], 1));
+    await check('split axis 1', () => tf.split(a(), [4, 5], 1));
+    await check('concat gradient', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.concat([x, tf.relu(x)], 3), tf.concat([b(), a()], 3))))(a()));
     await check('tile', () => tf.tile(tf.reshape(c(), [1, 1, 1, 13]), [2, 9, 11, 1]));
     // any axes: the global-average-pool gradient's [N, 1, 1, C] (also above kParallelMin), last-axis repeats
     await check('tile pool', () => tf.tile(tf.reshape(a(), [2, 1, 1, 1287]), [1, 3, 2, 1]));
