@@ -32,7 +32,7 @@ inline float dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
-// out[o] += dot(in + (o·1 + start)·c, wr, KW·c) over the columns of one row, clipped to [0, width).
+// out[o] += dot(in + (o + start)·c, wr, KW·c) over the columns of one row, clipped to [0, width).
 TPC_CLONES void rowDots(const float* in, const float* wr, float* out, int64_t outLen, int64_t start, int64_t kw,
                         int64_t width, int64_t c) {
   for (int64_t o = 0; o < outLen; ++o) {
@@ -114,28 +114,19 @@ void singleConvBackwardWeights(const SingleConvShape& s, const float* x, const f
   }
 }
 
-// dx [N, H, W] = Σ_kh Σ_(kw, c) dy[n, ih - kh + padT, iw - kw + padL, c] · w[kh, kw, c]
-// With the filter's columns reversed (wf[kh][j] = w[kh][KW-1-j]) the dy values of one kernel row
-// are again contiguous: dy[oh][iw + padL - KW + 1 + j][0..C) for j = 0..KW-1.
+// dx [N, H, W] = Σ_kh Σ_(kw, c) dy[n, ih - kh + padT, iw - kw + padL, c] · w[kh, kw, c]: with
+// stride 1 this is the forward loop over dy with the filter flipped in both directions
+// (wf[kh][kw] = w[KH-1-kh][KW-1-kw]) and pads KH-1-padT, KH-1-padB, KW-1-padL, KW-1-padR.
 void singleConvBackwardData(const SingleConvShape& s, const float* dy, const float* w, float* dx) {
-  const int64_t c = s.c, rowLen = s.ow * c;
+  const int64_t c = s.c;
   std::vector<float> flipped(static_cast<size_t>(s.kh * s.kw * c));
   for (int64_t kh = 0; kh < s.kh; ++kh)
-    for (int64_t j = 0; j < s.kw; ++j)
-      std::copy_n(w + (kh * s.kw + s.kw - 1 - j) * c, c, flipped.data() + (kh * s.kw + j) * c);
-  const float* wf = flipped.data();
-#pragma omp parallel for schedule(static) if (parallel(s.n * s.oh * rowLen))
-  for (int64_t r = 0; r < s.n * s.h; ++r) {
-    const int64_t n = r / s.h, ih = r % s.h;
-    float* xr = dx + r * s.w;
-    std::fill(xr, xr + s.w, 0.0f);
-    for (int64_t kh = 0; kh < s.kh; ++kh) {
-      const int64_t oh = ih - kh + s.padT;
-      if (oh < 0 || oh >= s.oh) continue;
-      const float* gr = dy + (n * s.oh + oh) * rowLen;
-      rowDots(gr, wf + kh * s.kw * c, xr, s.w, s.padL - s.kw + 1, s.kw, s.ow, c);
-    }
-  }
+    for (int64_t kw = 0; kw < s.kw; ++kw)
+      std::copy_n(w + ((s.kh - 1 - kh) * s.kw + s.kw - 1 - kw) * c, c, flipped.data() + (kh * s.kw + kw) * c);
+  SingleConvShape t = s;
+  t.h = s.oh, t.w = s.ow, t.oh = s.h, t.ow = s.w;
+  t.padT = s.kh - 1 - s.padT, t.padB = s.kh - 1 - s.padB, t.padL = s.kw - 1 - s.padL, t.padR = s.kw - 1 - s.padR;
+  singleConvForward(t, dy, flipped.data(), dx);
 }
 
 }  // namespace tpc

@@ -37,16 +37,24 @@ function makeCase(seed: number, shape: Shape4, offset: number, spread: number): 
   };
 }
 
-/** One training call of a fresh layer on `backend`: y, the gradients of Σ y·w, the moving stats after. */
-async function trainingCall(backend: string, k: Case) {
-  await tf.setBackend(backend);
+/** A BatchNormalization layer with the case's weights, x as a variable, the dy weights w, gamma and beta. */
+function freshLayer(k: Case) {
   const layer = tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
   layer.build(k.shape);
   layer.setWeights(k.weights.map((w) => tf.tensor1d(w)));
-  const x = tf.variable(tf.tensor4d(k.x, k.shape));
-  const w = tf.tensor4d(k.dyWeights, k.shape);
-  const gamma = layer.trainableWeights[0].read() as tf.Variable;
-  const beta = layer.trainableWeights[1].read() as tf.Variable;
+  return {
+    layer,
+    x: tf.variable(tf.tensor4d(k.x, k.shape)),
+    w: tf.tensor4d(k.dyWeights, k.shape),
+    gamma: layer.trainableWeights[0].read() as tf.Variable,
+    beta: layer.trainableWeights[1].read() as tf.Variable,
+  };
+}
+
+/** One training call of a fresh layer on `backend`: y, the gradients of Σ y·w, the moving stats after. */
+async function trainingCall(backend: string, k: Case) {
+  await tf.setBackend(backend);
+  const { layer, x, w, gamma, beta } = freshLayer(k);
   let y: Float32Array = new Float32Array(0);
   const { value, grads } = tf.variableGrads(() => {
     const out = layer.apply(x, { training: true }) as tf.Tensor;
@@ -73,14 +81,8 @@ async function trainingCall(backend: string, k: Case) {
  */
 async function reluCall(backend: string, k: Case, alsoRaw: boolean) {
   await tf.setBackend(backend);
-  const bn = tfl.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 });
+  const { layer: bn, x, w, gamma, beta } = freshLayer(k);
   const relu = tfl.layers.reLU();
-  bn.build(k.shape);
-  bn.setWeights(k.weights.map((w) => tf.tensor1d(w)));
-  const x = tf.variable(tf.tensor4d(k.x, k.shape));
-  const w = tf.tensor4d(k.dyWeights, k.shape);
-  const gamma = bn.trainableWeights[0].read() as tf.Variable;
-  const beta = bn.trainableWeights[1].read() as tf.Variable;
   let y: Float32Array = new Float32Array(0);
   let grads: Record<string, tf.Tensor> = {};
   const before = tf.memory().numTensors;
