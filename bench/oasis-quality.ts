@@ -28,7 +28,8 @@
  * Run: npx tsc -p tsconfig.json && node dist/bench/oasis-quality.js [--quick | --reduced] [--out DIR]
  *      [--seed N] [--train-events N] [--test-events N] [--epochs N] [--base N] [--engine native|cpu]
  * Writes bench/results/oasis-quality.json (oasis-quality-quick.json with --quick): the entries of
- * oasis-evaluation.json plus sizes, image geometry, backend and seconds per step; the study itself
+ * oasis-evaluation.json plus sizes, the MIGDAL settings overridden (image geometry), backend and
+ * seconds per step; the study itself
  * goes to --out (default runs/oasis-quality[-mode]).
  */
 import { parseArgs } from 'node:util';
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   }
   // --quick smoke runs go to their own file; the reduced and full runs are the benchmark's result
   const file = values.quick ? 'bench/results/oasis-quality-quick.json' : 'bench/results/oasis-quality.json';
-  writeJsonAtomic(file, { version: toolVersion(), backend, mode, quick: values.quick, sizes, image: preset.migdal, seed: Number(values.seed), seconds: r.seconds, secondsPerStep: r.secondsPerStep, entries: r.entries.map(({ history, ...rest }) => ({ ...rest, epochs: history.length })) });
+  writeJsonAtomic(file, { version: toolVersion(), backend, mode, quick: values.quick, sizes, migdal: preset.migdal, seed: Number(values.seed), seconds: r.seconds, secondsPerStep: r.secondsPerStep, entries: r.entries.map(({ history, ...rest }) => ({ ...rest, epochs: history.length })) });
   console.error(`wrote ${file}, ${r.json}, ${r.html} (${r.seconds.toFixed(0)} s)`);
 }
 
