@@ -29,8 +29,8 @@
  *      [--seed N] [--train-events N] [--test-events N] [--epochs N] [--base N] [--engine native|cpu]
  * Writes bench/results/oasis-quality.json (oasis-quality-quick.json with --quick): the entries of
  * oasis-evaluation.json plus sizes, the MIGDAL settings overridden (image geometry), backend and
- * seconds per step; the study itself
- * goes to --out (default runs/oasis-quality[-mode]).
+ * seconds per step (the committed result from before this change calls the override 'image'); the
+ * study itself goes to --out (default runs/oasis-quality[-mode]).
  */
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
