@@ -111,15 +111,7 @@ void channelSums(int64_t rows, int64_t c, std::vector<double>& sum1, std::vector
     const int64_t r0 = rows * id / t, r1 = rows * (id + 1) / t;
     if (r1 > r0) rowsFn(r0, r1, f.data(), f.data() + c, a1, a1 + c);
   }
-  sum1.assign(c, 0.0);
-  sum2.assign(c, 0.0);
-  for (int t = 0; t < threads; ++t) {
-    const double* a1 = partial.data() + static_cast<size_t>(t) * 2 * c;
-    for (int64_t j = 0; j < c; ++j) {
-      sum1[j] += a1[j];
-      sum2[j] += a1[c + j];
-    }
-  }
+  sumPartials(partial, threads, c, sum1, sum2);
 }
 
 // batchNormStats(x, mean, variance, rows, c)

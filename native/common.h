@@ -51,6 +51,20 @@ inline void batchNormAffine(float mean, float var, double eps, double scale, dou
 // Cache key from a kernel tag and the integer parameters that shape its primitive.
 std::string cacheKey(const char* tag, std::initializer_list<const std::vector<int64_t>*> parts);
 
+// Adds up per-thread double partials laid out as `threads` blocks of [s1 (width), s2 (width)] into
+// s1 and s2, in thread order, so a reduction gives the same bits whatever the scheduling.
+inline void sumPartials(const std::vector<double>& partial, int threads, int64_t width, std::vector<double>& s1, std::vector<double>& s2) {
+  s1.assign(width, 0.0);
+  s2.assign(width, 0.0);
+  for (int t = 0; t < threads; ++t) {
+    const double* a = partial.data() + static_cast<size_t>(t) * 2 * width;
+    for (int64_t j = 0; j < width; ++j) {
+      s1[j] += a[j];
+      s2[j] += a[width + j];
+    }
+  }
+}
+
 // node-addon-api turns only Napi::Error into a JS exception; a dnnl::error or std::bad_alloc
 // escaping a callback would abort the whole process. Every exported function is wrapped in this.
 using NativeFn = Napi::Value (*)(const Napi::CallbackInfo&);

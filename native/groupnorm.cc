@@ -160,15 +160,7 @@ void sampleChannelSums(const Dims& d, std::vector<double>& s1, std::vector<doubl
     double* a = partial.data() + static_cast<size_t>(omp_get_thread_num()) * 2 * nc;
     add(n, r0, rows, a + n * d.c, a + nc + n * d.c);
   });
-  s1.assign(nc, 0.0);
-  s2.assign(nc, 0.0);
-  for (int t = 0; t < threads; ++t) {
-    const double* a = partial.data() + static_cast<size_t>(t) * 2 * nc;
-    for (int64_t j = 0; j < nc; ++j) {
-      s1[j] += a[j];
-      s2[j] += a[nc + j];
-    }
-  }
+  sumPartials(partial, threads, nc, s1, s2);
 }
 
 // groupNormForward(x, gamma, beta, y, mean, rstd, n, hw, c, groups, epsilon, silu)
