@@ -17,6 +17,8 @@ export interface OnnxSessionOptions {
    * not, on this project's shared 2-core machine). Set true on a dedicated machine.
    */
   spinning?: boolean;
+  /** write ONNX Runtime's per-node profile (JSON) to files starting with this prefix; see endProfiling */
+  profileFilePrefix?: string;
 }
 
 export class OnnxModel {
@@ -34,6 +36,7 @@ export class OnnxModel {
       executionProviders: options.executionProviders ?? ['cpu'],
       graphOptimizationLevel: 'all',
       extra: { session: { intra_op: { allow_spinning: options.spinning ? '1' : '0' } } },
+      ...(options.profileFilePrefix ? { enableProfiling: true, profileFilePrefix: options.profileFilePrefix } : {}),
     };
     const session =
       typeof model === 'string' ? await ort.InferenceSession.create(model, sessionOptions) : await ort.InferenceSession.create(model, sessionOptions);
@@ -54,6 +57,11 @@ export class OnnxModel {
     const dims = [...out.dims];
     out.dispose();
     return { data: values, shape: dims };
+  }
+
+  /** Ends profiling (profileFilePrefix) and flushes the profile file. */
+  endProfiling(): void {
+    this.session.endProfiling();
   }
 
   async dispose(): Promise<void> {

@@ -3,6 +3,9 @@
  * randomised batch-norm statistics gives the same output in tfjs (inference mode, cpu backend)
  * and in ONNX Runtime, to 1e-4 relative, with batch norm folded and unfolded.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -57,4 +60,21 @@ describe('ONNX export of the ROI autoencoder', () => {
       expectClose(out.data, expected, 1e-4, 'onnx vs tfjs');
     });
   }
+
+  it('writes ONNX Runtime\'s per-node profile when asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpcvision-ort-profile-'));
+    try {
+      const session = await OnnxModel.load(await exportOnnx(model), { threads: 1, profileFilePrefix: join(dir, 'run') });
+      await session.run(input, [batch, 32, 32, 1]);
+      session.endProfiling();
+      await session.dispose();
+      const files = readdirSync(dir).filter((f) => f.startsWith('run') && f.endsWith('.json'));
+      expect(files).toHaveLength(1);
+      const events = JSON.parse(readFileSync(join(dir, files[0]), 'utf8')) as Array<{ cat?: string; args?: { op_name?: string } }>;
+      const ops = new Set(events.filter((e) => e.cat === 'Node').map((e) => e.args?.op_name));
+      expect(ops.has('ConvTranspose')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
