@@ -91,17 +91,23 @@ function printOrtProfile(prefix: string, c: Case, runs: number): void {
   for (const [op, ms] of [...byOp.entries()].sort((a, b) => b[1] - a[1])) console.error(`  ${op.padEnd(24)} ${ms.toFixed(1).padStart(7)} ms ${((100 * ms) / total).toFixed(0).padStart(3)}%`);
 }
 
+/** Seconds of each of `reps` runs after one untimed warm-up run. */
+async function timeRuns(reps: number, run: () => unknown): Promise<number[]> {
+  const times: number[] = [];
+  for (let r = 0; r <= reps; r++) {
+    const t0 = performance.now();
+    await run();
+    if (r > 0) times.push((performance.now() - t0) / 1000);
+  }
+  return times;
+}
+
 /** Runs one case in this process (the child side). */
 async function runCase(c: Case, threads: number, profile: boolean): Promise<number[]> {
-  const times: number[] = [];
   const input = seededInput(c.batch * c.size * c.size);
   if (c.runtime === 'peak') {
     const session = await OnnxModel.load(matMulModel(c.size), { threads });
-    for (let r = 0; r <= c.reps; r++) {
-      const t0 = performance.now();
-      await session.run(input, [c.size, c.size]);
-      if (r > 0) times.push((performance.now() - t0) / 1000);
-    }
+    const times = await timeRuns(c.reps, () => session.run(input, [c.size, c.size]));
     await session.dispose();
     return times;
   }
@@ -111,11 +117,7 @@ async function runCase(c: Case, threads: number, profile: boolean): Promise<numb
     const profilePrefix = profile ? join(tmpdir(), `tpcvision-ort-${process.pid}`) : undefined;
     const session = await OnnxModel.load(await exportOnnx(model), { threads, profileFilePrefix: profilePrefix });
     model.dispose();
-    for (let r = 0; r <= c.reps; r++) {
-      const t0 = performance.now();
-      await session.run(input, [c.batch, c.size, c.size, 1]);
-      if (r > 0) times.push((performance.now() - t0) / 1000); // first run is warm-up
-    }
+    const times = await timeRuns(c.reps, () => session.run(input, [c.batch, c.size, c.size, 1]));
     if (profilePrefix) {
       session.endProfiling();
       printOrtProfile(profilePrefix, c, c.reps + 1);
@@ -139,11 +141,7 @@ async function runCase(c: Case, threads: number, profile: boolean): Promise<numb
           const loss = optimizer.minimize(() => tf.mean(tf.squaredDifference(model.apply(x, { training: true }) as tf.Tensor, x)) as tf.Scalar, true);
           loss?.dataSync();
         });
-  for (let r = 0; r <= c.reps; r++) {
-    const t0 = performance.now();
-    step();
-    if (r > 0) times.push((performance.now() - t0) / 1000);
-  }
+  const times = await timeRuns(c.reps, step);
   if (profile) {
     const info = await tf.profile(step);
     const byKernel = new Map<string, number>();
