@@ -5,7 +5,7 @@
  *   PyTorch via bench/engine_torch.py with Debian's /usr/bin/python3 (the identical model),
  * all in the same run. Each case runs in its own child process so that its peak RSS is its own.
  * Prints a table and writes bench/results/engine.json
- * ([{ runtime, mode, size, batch, medianSeconds, peakRssMB }]).
+ * ([{ runtime, mode, size, batch, medianSeconds, peakRssMB, floorSeconds? }]).
  *
  * Usage: npm run bench:engine -- [--quick] [--threads N] [--with-1024-b8] [--profile] [--out FILE]
  * --profile prints per-kernel times of the tfjs cases and per-operator times of the ONNX Runtime cases.
@@ -235,7 +235,7 @@ async function main(): Promise<void> {
   const pt = find('pytorch', 'train', 256, 8);
   if (nat && pt) console.log(`\ntrain 256² b8: tfjs-native ${(pt / nat).toFixed(2)}× PyTorch speed (target ≥ 2×)`);
   const ort = find('onnxruntime', 'infer', 1024, 1);
-  const floor = (roiAutoencoderFlops(1024, 1024) / (peak * 1e9));
+  const floor = roiAutoencoderFlops(1024, 1024) / (peak * 1e9);
   console.log(`two-core floor at 1024²: ${floor.toFixed(3)} s (${peak.toFixed(0)} GFLOP/s, best of ${peakGflops.map((g) => g.toFixed(0)).join(' / ')})`);
   if (ort) console.log(`ONNX Runtime 1024² b1: ${ort.toFixed(3)} s = ${(ort / floor).toFixed(2)}× the floor (target ≤ 1.5×; the issue's fixed reading: ≤ ${(1.5 * 0.35).toFixed(3)} s)`);
   const oi = args.indexOf('--out');
