@@ -10,14 +10,14 @@
  * ionizationE for single-species files. Files without xcam are read in an assumed, already-binned
  * schema: x, y, q, er_fraction (lists) and er_energy, nr_energy (keV), on the 512×288 grid.
  * Out: `OverlapSample`s with ER = q·f, NR = q·(1 − f) (summed over the binning), input = ER + NR
- * after the 1-ADU truth cut (these files carry no camera noise), prepared as in dataset.ts.
+ * after the 1-ADU truth cut (these files carry no camera noise), prepared as in core/overlap-sample.ts.
  * Ignored: the ITO columns, the primary-track columns (x, y, z, ID of the Migdal files: when xcam is
  * present, x and y are primary positions in cm and are not read as pixels).
  */
 import type { Table } from 'apache-arrow';
 import { InputError } from '../core/errors.js';
-import { cutTruth, DEFAULT_PREPARE, prepareSample, type PrepareOptions, type SampleFacts } from '../overlap/dataset.js';
-import type { OverlapSample } from '../overlap/dataset.js';
+import { cutTruth, DEFAULT_PREPARE, prepareSample, type PrepareOptions, type SampleFacts } from '../core/overlap-sample.js';
+import type { OverlapSample } from '../core/overlap-sample.js';
 import { column, densify, listCell } from './feather.js';
 
 export interface SimulatorReadOptions {

@@ -4,7 +4,7 @@
  * MIGDAL_simulator (github.com/jschuel/MIGDAL_simulator, process_primary_tracks.py), converted into the
  * same in-memory `OverlapSample`s.
  *
- * In/out: `OverlapSample[]` (src/overlap/dataset.ts) ⇄ a .feather file. Our schema (format
+ * In/out: `OverlapSample[]` (src/core/overlap-sample.ts) ⇄ a .feather file. Our schema (format
  * 'tpcvision-migdal-overlap/1' in the schema metadata) is documented in docs/MIGDAL.md. The truth
  * channels are stored exactly (every nonzero pixel). The noisy input is stored exactly inside the
  * valid box and, outside it, only where it exceeds `inputZeroSuppressAdu` (hot pixels, stray
@@ -35,7 +35,7 @@ import {
 } from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
-import type { OverlapSample, PixelBox, SampleKind } from '../overlap/dataset.js';
+import type { OverlapSample, PixelBox, SampleKind } from '../core/overlap-sample.js';
 import { migdalSimulatorSamples } from './feather-migdal-simulator.js';
 import { lz4FrameDecode } from './lz4.js';
 

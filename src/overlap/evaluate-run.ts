@@ -12,7 +12,7 @@ import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { toolVersion } from '../core/version.js';
 import type { ReportSection } from '../report/index.js';
-import type { OverlapSample } from './dataset.js';
+import type { OverlapSample } from '../core/overlap-sample.js';
 import { evaluateOasisModel, writeOasisEvaluation, type ExampleMaps, type OasisEvaluationEntry } from './evaluate.js';
 import { loadOasisModel, readOasisMeta } from './model-dir.js';
 import { oasisReportSection, writeOasisReport } from './report.js';
