@@ -20,6 +20,7 @@ import {
   type DataType,
 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGDAL_GRID } from '../../src/config/migdal-grid.js';
 import { InputError } from '../../src/core/errors.js';
 import { prepareSample, type OverlapSample } from '../../src/core/overlap-sample.js';
 import { readMigdalFeather, writeMigdalFeather } from '../../src/io/feather.js';
@@ -101,6 +102,22 @@ describe('Feather', () => {
     expect(a.valid).toEqual({ x0: 0, y0: 0, x1: 5, y1: 4 }); // pixels (0,0),(1,0): [0, 2)×[0, 1) padded by 3, clipped to 8×4
     expect(b.kind).toBe('nr-only'); // f = 0 everywhere
     expect(b.nr[1 * 8 + 3]).toBe(80);
+  });
+
+  it('bins camera columns onto the default MIGDAL grid: 2048×1152 camera px → 512×288, 4 per side', () => {
+    const table = new Table({
+      xcam: list(new Int64(), [[0, 3, 4, 2047]]),
+      ycam: list(new Int64(), [[0, 3, 0, 1151]]),
+      qcam: list(new Uint16(), [[10, 20, 30, 40]]),
+    });
+    const path = join(scratch, 'grid.feather');
+    writeFileSync(path, tableToIPC(table, 'file'));
+    const [s] = readMigdalFeather(path).samples;
+    expect([s.width, s.height]).toEqual([MIGDAL_GRID.width, MIGDAL_GRID.height]);
+    expect([MIGDAL_GRID.width, MIGDAL_GRID.height, MIGDAL_GRID.cameraBinning]).toEqual([512, 288, 4]);
+    // (0,0) and (3,3) share analysis pixel (0,0); (4,0) → (1,0); the last camera pixel → (511, 287)
+    expect([s.nr[0], s.nr[1], s.nr[287 * 512 + 511]]).toEqual([30, 30, 40]);
+    expect(s.nr.reduce((a, v) => a + v, 0)).toBe(100);
   });
 
   it('reads the assumed already-binned schema (x, y, q, er_fraction) and names missing columns', () => {
