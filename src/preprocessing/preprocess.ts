@@ -4,35 +4,9 @@
  * The constants come from a PedestalStats artefact and are never recomputed on the frame itself.
  */
 import type { Frame } from '../core/frame.js';
-import { firstNonFinite } from '../core/frame.js';
-import { InputError } from '../core/errors.js';
-import type { PreprocessConfig } from '../config/pipeline.js';
+import { checkRawFrame } from './check-raw-frame.js';
 import { resizeBilinear } from './resize.js';
 import type { PedestalStats } from './pedestal-stats.js';
-
-export function frameLabel(frame: Frame): string {
-  const src = frame.meta.source;
-  const idx = frame.meta.index;
-  if (src === undefined) return 'frame';
-  return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
-}
-
-/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels. */
-export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
-  if (frame.width !== config.frameWidth || frame.height !== config.frameHeight) {
-    throw new InputError(
-      frameLabel(frame),
-      `wrong dimensions: expected ${config.frameWidth}×${config.frameHeight}, got ${frame.width}×${frame.height}`,
-    );
-  }
-  const bad = firstNonFinite(frame.data);
-  if (bad >= 0) {
-    throw new InputError(
-      frameLabel(frame),
-      `pixel (${bad % frame.width}, ${Math.floor(bad / frame.width)}) is ${frame.data[bad]}: frames must be finite`,
-    );
-  }
-}
 
 /** [analysisH, analysisW] normalised map of a raw frame. */
 export function preprocessFrame(frame: Frame, stats: PedestalStats): Float32Array {
