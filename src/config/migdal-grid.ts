@@ -1,8 +1,8 @@
 /**
  * The MIGDAL analysis grid, the one place its size is written down (spec detectors.md, "MIGDAL";
  * overlap-separation.md, "Data"): the ORCA-Quest camera's 2048×1152 pixels, binned 4×4 more, give the
- * 512×288 analysis images (156 µm per pixel). Readers of MIGDAL_simulator output bin camera
- * coordinates onto this grid unless told otherwise.
+ * 512×288 analysis images (156 µm per pixel). The MIGDAL simulator renders on this grid and the
+ * reader of MIGDAL_simulator output bins camera coordinates onto it, unless told otherwise.
  */
 export interface MigdalGrid {
   /** Analysis image, px [spec: 512 × 288]. */
