@@ -106,7 +106,7 @@ describe('pedestal statistics', () => {
     const frames = noiseFrames(3, 96, 1);
     const stats = await computePedestalStats(sequenceOf(frames), cfg);
     expect(() => preprocessFrame(makeFrame(64, 64, new Uint16Array(64 * 64), { source: 'run7/ped_3.npy' }), stats)).toThrow(
-      /run7\/ped_3\.npy: wrong dimensions: expected 96×96, got 64×64/,
+      /run7\/ped_3\.npy: wrong frame size: expected 96×96, got 64×64/,
     );
     const nan = new Float32Array(96 * 96).fill(100);
     nan[5 * 96 + 3] = NaN;
