@@ -4,6 +4,8 @@ import { closeMask } from '../../src/roi/closing.js';
 import { extractRois } from '../../src/roi/extract.js';
 import { thresholdMap } from '../../src/roi/threshold.js';
 import * as roi from '../../src/roi/index.js';
+import type { Roi } from '../../src/roi/components.js';
+import { naiveClose, naiveLabels } from './naive.js';
 
 /** 64×64 score map: a dashed horizontal track (3 px thick, 2-px gaps) and a far isolated hot pixel. */
 function scene(): { score: Float32Array; intensity: Float32Array; width: number; height: number } {
@@ -74,77 +76,21 @@ describe('extractRois', () => {
   });
 });
 
-// Naive reference of the whole chain, written straight from the spec's three steps (O(N·r²) closing,
-// flood-fill labelling); lives only here, never in src.
+// Naive reference of the whole chain: the spec's three steps with the naive operators of naive.ts
+// (brute-force disk closing, flood fill), statistics summed in raster order.
 function naiveThreshold(score: Float32Array, tau: number): Uint8Array {
   return Uint8Array.from(score, (s) => (s > tau ? 1 : 0)); // NaN > τ is false
 }
 
-/** Closing by the disk dx² + dy² ≤ r²: dilation with outside = background, then erosion with outside = foreground. */
-function naiveClose(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
-  const disk = (src: Uint8Array, want: number): Uint8Array => {
-    // 1 where some in-image pixel within the disk has value `want`
-    const out = new Uint8Array(width * height);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        for (let v = Math.max(0, y - r); v <= Math.min(height - 1, y + r); v++) {
-          for (let u = Math.max(0, x - r); u <= Math.min(width - 1, x + r); u++) {
-            if ((u - x) ** 2 + (v - y) ** 2 <= r * r && src[v * width + u] === want) out[y * width + x] = 1;
-          }
-        }
-      }
-    }
-    return out;
-  };
-  const dilated = disk(mask, 1);
-  return Uint8Array.from(disk(dilated, 0), (hole) => 1 - hole);
-}
-
-interface NaiveRoi {
-  id: number;
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  area: number;
-  sumIntensity: number;
-  maxIntensity: number;
-}
-
-/** 8-connected flood fill from each unlabelled pixel in raster order; statistics summed in raster order. */
-function naiveLabel(mask: Uint8Array, width: number, height: number, intensity: Float32Array): { labels: number[]; rois: NaiveRoi[] } {
-  const labels = new Array<number>(width * height).fill(0);
-  let next = 0;
-  for (let start = 0; start < mask.length; start++) {
-    if (!mask[start] || labels[start]) continue;
-    labels[start] = ++next;
-    const stack = [start];
-    while (stack.length) {
-      const i = stack.pop()!;
-      const x = i % width;
-      const y = (i - x) / width;
-      for (let v = y - 1; v <= y + 1; v++) {
-        for (let u = x - 1; u <= x + 1; u++) {
-          const j = v * width + u;
-          if (u >= 0 && u < width && v >= 0 && v < height && mask[j] && !labels[j]) {
-            labels[j] = next;
-            stack.push(j);
-          }
-        }
-      }
-    }
-  }
-  const rois: NaiveRoi[] = [];
-  for (let id = 1; id <= next; id++) rois.push({ id, x0: width, y0: height, x1: -1, y1: -1, area: 0, sumIntensity: 0, maxIntensity: -Infinity });
+function naiveRois(mask: Uint8Array, width: number, height: number, intensity: Float32Array): { labels: number[]; rois: Roi[] } {
+  const labels = naiveLabels(mask, width, height);
+  const rois: Roi[] = [];
   labels.forEach((id, i) => {
     if (!id) return;
-    const r = rois[id - 1];
     const x = i % width;
     const y = (i - x) / width;
-    r.x0 = Math.min(r.x0, x);
-    r.x1 = Math.max(r.x1, x);
-    r.y0 = Math.min(r.y0, y);
-    r.y1 = Math.max(r.y1, y);
+    const r = (rois[id - 1] ??= { id, x0: x, y0: y, x1: x, y1: y, area: 0, sumIntensity: 0, maxIntensity: -Infinity });
+    [r.x0, r.y0, r.x1, r.y1] = [Math.min(r.x0, x), Math.min(r.y0, y), Math.max(r.x1, x), Math.max(r.y1, y)];
     r.area++;
     r.sumIntensity += intensity[i];
     r.maxIntensity = Math.max(r.maxIntensity, intensity[i]);
@@ -177,7 +123,7 @@ describe('extractRois against the naive three steps', () => {
         const inten = Float32Array.from(intensity);
         const out = extractRois(s, inten, width, height, { tau, closingRadius: radius });
         const mask = naiveClose(naiveThreshold(s, tau), width, height, radius);
-        const ref = naiveLabel(mask, width, height, inten);
+        const ref = naiveRois(mask, width, height, inten);
         expect(Array.from(out.mask)).toEqual(Array.from(mask));
         expect(out.labelMask).toBe(out.mask); // no mapping: labelled on the score grid
         expect(Array.from(out.labels)).toEqual(ref.labels);
@@ -220,7 +166,7 @@ describe('extractRois against the naive three steps', () => {
         const s = Float32Array.from(score);
         const out = extractRois(s, inten, width, height, { tau, closingRadius: radius, labelGrid: { width: W, height: H, map } });
         const mapped = map(naiveClose(naiveThreshold(s, tau), width, height, radius));
-        const ref = naiveLabel(mapped, W, H, inten);
+        const ref = naiveRois(mapped, W, H, inten);
         expect(Array.from(out.labelMask)).toEqual(Array.from(mapped));
         expect(Array.from(out.labels)).toEqual(ref.labels);
         expect(out.rois).toEqual(ref.rois);
