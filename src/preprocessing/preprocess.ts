@@ -4,8 +4,7 @@
  * The constants come from a PedestalStats artefact and are never recomputed on the frame itself.
  */
 import type { Frame } from '../core/frame.js';
-import { firstNonFinite } from '../core/frame.js';
-import { InputError } from '../core/errors.js';
+import { validateFrame } from '../io/frames.js';
 import type { PreprocessConfig } from '../config/pipeline.js';
 import { resizeBilinear } from './resize.js';
 import type { PedestalStats } from './pedestal-stats.js';
@@ -17,21 +16,9 @@ export function frameLabel(frame: Frame): string {
   return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
 }
 
-/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels. */
+/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame). */
 export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
-  if (frame.width !== config.frameWidth || frame.height !== config.frameHeight) {
-    throw new InputError(
-      frameLabel(frame),
-      `wrong dimensions: expected ${config.frameWidth}×${config.frameHeight}, got ${frame.width}×${frame.height}`,
-    );
-  }
-  const bad = firstNonFinite(frame.data);
-  if (bad >= 0) {
-    throw new InputError(
-      frameLabel(frame),
-      `pixel (${bad % frame.width}, ${Math.floor(bad / frame.width)}) is ${frame.data[bad]}: frames must be finite`,
-    );
-  }
+  validateFrame(frame, frameLabel(frame), { width: config.frameWidth, height: config.frameHeight });
 }
 
 /** [analysisH, analysisW] normalised map of a raw frame. */
@@ -51,14 +38,20 @@ export function preprocessFrame(frame: Frame, stats: PedestalStats): Float32Arra
   return resizeBilinear(out, crop.width, crop.height, cfg.analysisWidth, cfg.analysisHeight);
 }
 
-/** Pedestal-subtracted intensity in counts on the crop (what ROI intensities are summed over). */
-export function signalCounts(frame: Frame, stats: PedestalStats): Float32Array {
+/**
+ * Pedestal-subtracted intensity in counts (what ROI intensities are summed over), on the crop, or with
+ * `on: 'frame'` on the whole raw frame (0 outside the crop) for ROIs labelled on the camera grid.
+ * Computed in float64 and stored as float32, the same arithmetic on both grids.
+ */
+export function signalCounts(frame: Frame, stats: PedestalStats, on: 'crop' | 'frame' = 'crop'): Float32Array {
   const { crop, scale } = stats.config;
-  const out = new Float32Array(crop.width * crop.height);
+  const whole = on === 'frame';
+  const out = new Float32Array(whole ? frame.width * frame.height : crop.width * crop.height);
   for (let y = 0; y < crop.height; y++) {
     const row = (crop.y + y) * frame.width + crop.x;
     const o = y * crop.width;
-    for (let x = 0; x < crop.width; x++) out[o + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
+    const d = whole ? row : o;
+    for (let x = 0; x < crop.width; x++) out[d + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
   }
   return out;
 }
