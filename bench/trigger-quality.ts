@@ -44,7 +44,7 @@ interface Row {
   tau: number;
   meanCoverage: number;
   meanAreaCut: number;
-  coverageAt978: number | null;
+  coverageAtReferenceCut: number | null;
   lowEnergyCoverage: number | null;
   msPerFrame: number;
   /** the per-frame time split: preprocessing (shared), score (for the autoencoders: ONNX Runtime forward + residual), ROI extraction */
@@ -79,7 +79,7 @@ for (const noise of noises) {
     tau: m.tau,
     meanCoverage: m.meanCoverage,
     meanAreaCut: m.meanAreaCut,
-    coverageAt978: m.coverageAt978,
+    coverageAtReferenceCut: m.coverageAtReferenceCut,
     lowEnergyCoverage: m.lowEnergyCoverage,
     msPerFrame: r.evaluation.msPerFramePreprocess + m.msPerFrame.score + m.msPerFrame.roi,
     msPerFrameParts: { preprocess: r.evaluation.msPerFramePreprocess, ...m.msPerFrame },
@@ -96,7 +96,7 @@ console.log('noise        method           τ          coverage  area cut  cov@9
 for (const run of runs) {
   for (const m of run.methods) {
     console.log(
-      `${m.noise.padEnd(12)} ${m.name.padEnd(16)} ${m.tau.toPrecision(4).padEnd(10)} ${pct(m.meanCoverage)}  ${pct(m.meanAreaCut)}  ${pct(m.coverageAt978)}   ${pct(m.lowEnergyCoverage)}    ${m.msPerFrame.toFixed(1).padStart(6)} ${(m.msPerFrameParts.model === undefined ? '' : `(${m.msPerFrameParts.model.toFixed(1)})`).padStart(8)}  ${String(m.events).padStart(6)}`,
+      `${m.noise.padEnd(12)} ${m.name.padEnd(16)} ${m.tau.toPrecision(4).padEnd(10)} ${pct(m.meanCoverage)}  ${pct(m.meanAreaCut)}  ${pct(m.coverageAtReferenceCut)}   ${pct(m.lowEnergyCoverage)}    ${m.msPerFrame.toFixed(1).padStart(6)} ${(m.msPerFrameParts.model === undefined ? '' : `(${m.msPerFrameParts.model.toFixed(1)})`).padStart(8)}  ${String(m.events).padStart(6)}`,
     );
   }
   console.log(`${run.noise}: ${run.frames} frames, ${run.events} contained events, ${run.seconds.toFixed(0)} s (training ${JSON.stringify(run.trainingSeconds)}), report ${run.report}`);

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Frame } from '../core/frame.js';
-import { InputError } from '../core/errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
-import type { CalibrationConfig } from '../config/pipeline.js';
+import { calibrationSchema, type CalibrationConfig } from '../config/pipeline.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../preprocessing/preprocess.js';
 import type { AnomalyScore } from '../scores/score.js';
@@ -30,11 +30,21 @@ export interface CalibrationFile {
   methods: MethodCalibration[];
 }
 
-/** Sweep thresholds: quantiles of pedestal scores at log-spaced exceedance fractions (1e-6 … 0.5). */
-export function sweepTausFromPedestals(maps: Float32Array[], points: number, include: number[] = []): number[] {
+/**
+ * Sweep thresholds: quantiles of pedestal scores at log-spaced exceedance fractions spanning
+ * `exceedance` (calibration.sweepExceedance, default 1e-6 … 0.5).
+ */
+export function sweepTausFromPedestals(
+  maps: Float32Array[],
+  points: number,
+  include: number[] = [],
+  exceedance: [number, number] = calibrationSchema.parse({}).sweepExceedance,
+): number[] {
+  const [lo, hi] = exceedance;
+  if (!(lo < hi)) throw new ConfigError(`calibration.sweepExceedance: expected [low, high] with low < high, got [${lo}, ${hi}]`);
   const taus = new Set<number>(include);
   for (let i = 0; i < points; i++) {
-    const exceed = Math.pow(10, -6 + (i * Math.log10(0.5 / 1e-6)) / (points - 1));
+    const exceed = Math.pow(10, Math.log10(lo) + (i * Math.log10(hi / lo)) / (points - 1));
     taus.add(scoreQuantile(maps, exceed));
   }
   return [...taus].filter(Number.isFinite).sort((a, b) => a - b);
@@ -81,7 +91,7 @@ export async function calibrateMethod(
     name: score.name,
     tau: calibration.whole.tau,
     calibration,
-    sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau]),
+    sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau], cfg.sweepExceedance),
   };
 }
 

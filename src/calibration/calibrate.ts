@@ -6,8 +6,8 @@
  * τ; closing only adds pixels, so the plain score quantile at the target is a lower bound for τ and a
  * bisection above it converges in a few steps.
  */
-import { thresholdMap } from '../roi/threshold.js';
-import { closeMask } from '../roi/closing.js';
+import { InputError } from '../core/errors.js';
+import { extractRois } from '../roi/extract.js';
 import type { CalibrationConfig } from '../config/pipeline.js';
 
 export interface RetainedFractions {
@@ -42,20 +42,13 @@ export function retainedFractions(
   let interior = 0;
   const interiorArea = Math.max(0, width - 2 * border) * Math.max(0, height - 2 * border);
   for (const map of maps) {
-    const closed = closeMask(thresholdMap(map, tau), width, height, closingRadius);
-    let all = 0;
+    const { mask, keptFraction } = extractRois(map, null, width, height, { tau, closingRadius });
     let inner = 0;
-    for (let y = 0; y < height; y++) {
+    for (let y = border; y < height - border; y++) {
       const row = y * width;
-      const innerRow = y >= border && y < height - border;
-      for (let x = 0; x < width; x++) {
-        if (closed[row + x]) {
-          all++;
-          if (innerRow && x >= border && x < width - border) inner++;
-        }
-      }
+      for (let x = border; x < width - border; x++) inner += mask[row + x];
     }
-    whole += all / (width * height);
+    whole += keptFraction;
     interior += interiorArea > 0 ? inner / interiorArea : 0;
   }
   return { tau, fraction: whole / maps.length, interiorFraction: interior / maps.length };
@@ -79,11 +72,11 @@ function bisect(
   target: number,
   lo: number,
   hi: number,
-  iterations: number,
+  cfg: Pick<CalibrationConfig, 'iterations' | 'tolerance'>,
 ): RetainedFractions {
   // invariant: pick(lo) ≥ target > pick(hi); return the smallest τ found whose fraction ≤ target
   let best = evaluate(hi);
-  for (let i = 0; i < iterations && hi - lo > 1e-7 * Math.max(1, Math.abs(hi)); i++) {
+  for (let i = 0; i < cfg.iterations && hi - lo > cfg.tolerance * Math.max(1, Math.abs(hi)); i++) {
     const mid = 0.5 * (lo + hi);
     const f = evaluate(mid);
     if (pick(f) > target) lo = mid;
@@ -102,7 +95,7 @@ export function calibrateThreshold(
   closingRadius: number,
   cfg: CalibrationConfig,
 ): Calibration {
-  if (maps.length === 0) throw new Error('calibration needs at least one held-out pedestal frame');
+  if (maps.length === 0) throw new InputError('held-out pedestal frames', 'none were read: calibration needs at least one');
   const evaluate = (tau: number) => retainedFractions(maps, width, height, tau, closingRadius, cfg.border);
   let max = -Infinity;
   let min = Infinity;
@@ -114,8 +107,8 @@ export function calibrateThreshold(
   }
   // the quantile bounds τ from below for the whole grid only; the interior may need a lower τ
   const lower = Math.min(scoreQuantile(maps, cfg.targetFraction), max);
-  const whole = bisect(evaluate, (f) => f.fraction, cfg.targetFraction, lower, max, cfg.iterations);
-  const interior = bisect(evaluate, (f) => f.interiorFraction, cfg.targetFraction, min, max, cfg.iterations);
+  const whole = bisect(evaluate, (f) => f.fraction, cfg.targetFraction, lower, max, cfg);
+  const interior = bisect(evaluate, (f) => f.interiorFraction, cfg.targetFraction, min, max, cfg);
   return {
     targetFraction: cfg.targetFraction,
     border: cfg.border,

@@ -3,7 +3,7 @@
  * parses flags, resolves the configuration, calls one library function and prints a summary
  * (human sentence, or JSON with --json).
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
@@ -12,8 +12,7 @@ import { listFrameFiles, readFrames } from '../io/frames.js';
 import { fileSequence } from '../io/sequence.js';
 import { computePedestalStats, loadPedestalStats, savePedestalStats, type PedestalStats } from '../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../scores/classical.js';
-import { createClassicalScore } from '../scores/select.js';
-import type { AnomalyScore } from '../scores/score.js';
+import { buildScores } from '../scores/build.js';
 import { calibrateMethod, findMethod, loadCalibrationFile, type CalibrationFile } from '../calibration/index.js';
 import { runTrigger } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type MethodSpec } from '../evaluation/index.js';
@@ -47,21 +46,6 @@ export function parseModels(values: string[] | undefined): Map<string, string> {
     models.set(v.slice(0, eq), v.slice(eq + 1));
   }
   return models;
-}
-
-/** Scores by name ('all' = the three classical ones plus every --model); models are served by ONNX Runtime. */
-export async function scoresByName(names: string[], models: Map<string, string>, stats: PedestalStats, cfg: PipelineConfig): Promise<AnomalyScore[]> {
-  const list = names.includes('all') ? [...CLASSICAL_SCORES, ...models.keys()] : names;
-  return Promise.all(
-    list.map((n) => {
-      const dir = models.get(n);
-      if (!dir) return createClassicalScore(n, stats, cfg.score);
-      // loaded on demand: ONNX Runtime and tfjs cost a second of start-up that classical runs never need
-      return import('../scores/autoencoder.js').then(({ autoencoderScore }) =>
-        autoencoderScore(dir, n, stats, { statsOfModel: loadPedestalStats(join(dir, 'stats')) }),
-      );
-    }),
-  );
 }
 
 export function registerPipelineCommands(program: Command): void {
@@ -120,7 +104,7 @@ export function registerPipelineCommands(program: Command): void {
       );
       const progress = terminalProgress(o.json);
       const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
-      for (const score of await scoresByName(o.score, parseModels(o.model), stats, cfg)) {
+      for (const score of await buildScores(o.score, parseModels(o.model), stats, cfg.score)) {
         file.methods.push(
           await calibrateMethod(fileSequence(files), stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress),
         );
@@ -153,7 +137,7 @@ export function registerPipelineCommands(program: Command): void {
       const cfg = configForStats(stats, o.config, defined({ roi: { closingRadius: parseNumber('--radius', o.radius), tau: parseNumber('--tau', o.tau) } }));
       let tau = cfg.roi.tau;
       if (o.tau === undefined && o.calibration) tau = findMethod(loadCalibrationFile(o.calibration), o.score, o.calibration).tau;
-      const [score] = await scoresByName([o.score], parseModels(o.model), stats, cfg);
+      const [score] = await buildScores([o.score], parseModels(o.model), stats, cfg.score);
       const summary = await runTrigger({
         inputs: files,
         outDir: o.out,
@@ -192,7 +176,7 @@ export function registerPipelineCommands(program: Command): void {
       const cfg = configForStats(stats, o.config, {});
       const calib = loadCalibrationFile(o.calibration);
       const names: string[] = o.score ?? calib.methods.map((m) => m.name);
-      const methods: MethodSpec[] = (await scoresByName(names, parseModels(o.model), stats, cfg)).map((score) => {
+      const methods: MethodSpec[] = (await buildScores(names, parseModels(o.model), stats, cfg.score)).map((score) => {
         const m = findMethod(calib, score.name, o.calibration);
         return { score, tau: m.tau, sweepTaus: m.sweepTaus, calibration: m.calibration };
       });
@@ -212,12 +196,12 @@ export function registerPipelineCommands(program: Command): void {
     });
 }
 
-export function summaryTable(methods: { name: string; tau: number; meanCoverage: number; meanAreaCut: number; coverageAt978: number | null; events: number }[]): string {
+export function summaryTable(methods: { name: string; tau: number; meanCoverage: number; meanAreaCut: number; coverageAtReferenceCut: number | null; events: number }[]): string {
   const head = 'method           τ          coverage  area cut  cov@97.8%  events';
   const rows = methods.map(
     (m) =>
       `${m.name.padEnd(16)} ${m.tau.toPrecision(4).padEnd(10)} ${(100 * m.meanCoverage).toFixed(1).padStart(7)}%  ${(100 * m.meanAreaCut).toFixed(2).padStart(7)}%  ${
-        m.coverageAt978 === null ? '      –' : (100 * m.coverageAt978).toFixed(1).padStart(7) + '%'
+        m.coverageAtReferenceCut === null ? '      –' : (100 * m.coverageAtReferenceCut).toFixed(1).padStart(7) + '%'
       }  ${String(m.events).padStart(6)}`,
   );
   return [head, ...rows].join('\n');

@@ -46,7 +46,7 @@ export type ScoreConfig = z.infer<typeof scoreSchema>;
 export const roiSchema = z.strictObject({
   /** Score threshold τ; 0.04 is the refined autoencoder's working point (spec "From residual map to ROIs"). */
   tau: z.number().default(0.04),
-  /** Radius of the closing disk, analysis px (spec: 40). */
+  /** Radius of the closing disk, analysis px (spec "From residual map to ROIs", step 2: 40). */
   closingRadius: z.number().int().nonnegative().default(40),
 });
 export type RoiConfig = z.infer<typeof roiSchema>;
@@ -61,6 +61,16 @@ export const calibrationSchema = z.strictObject({
   border: z.number().int().nonnegative().default(50),
   /** Bisection steps on τ. */
   iterations: z.number().int().positive().default(30),
+  /**
+   * Bisection stops when the τ bracket is narrower than this, relative to max(1, |τ|) (tool choice:
+   * below float32 resolution of the scores; spec "From residual map to ROIs", step 1).
+   */
+  tolerance: z.number().positive().default(1e-7),
+  /**
+   * Range of pedestal exceedance fractions the τ sweep spans, log-spaced (tool choice, so that every
+   * method's sweep covers the same false-positive rates; spec "Evaluation protocol", threshold sweep).
+   */
+  sweepExceedance: z.tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)]).default([1e-6, 0.5]),
 });
 export type CalibrationConfig = z.infer<typeof calibrationSchema>;
 
@@ -78,7 +88,10 @@ export const evaluationSchema = z.strictObject({
   /** Example panels drawn per method: frames with events, and frames with near-zero-coverage events. */
   examplePanels: z.number().int().nonnegative().default(2),
   lowCoveragePanels: z.number().int().nonnegative().default(3),
-  /** Area cut at which coverage is quoted (the study's operating point, 97.8%). */
+  /**
+   * Area cut at which coverage is quoted (coverageAtReferenceCut) and the report draws its rule, as a
+   * fraction (the study's operating point 97.8%, spec "Evaluation protocol").
+   */
   referenceAreaCut: z.number().min(0).max(1).default(0.978),
 });
 export type EvaluationConfig = z.infer<typeof evaluationSchema>;

@@ -5,9 +5,8 @@
  * the former's PedestalStats type.
  */
 import type { PreprocessConfig } from '../config/pipeline.js';
-import { InputError } from '../core/errors.js';
 import type { Frame } from '../core/frame.js';
-import { firstNonFinite } from '../core/frame.js';
+import { validateFrame } from '../io/frames.js';
 
 /** How a frame is named in errors: its source file, and its index within a multi-frame file. */
 export function frameLabel(frame: Frame): string {
@@ -17,19 +16,7 @@ export function frameLabel(frame: Frame): string {
   return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
 }
 
-/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels. */
+/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame). */
 export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
-  if (frame.width !== config.frameWidth || frame.height !== config.frameHeight) {
-    throw new InputError(
-      frameLabel(frame),
-      `wrong dimensions: expected ${config.frameWidth}×${config.frameHeight}, got ${frame.width}×${frame.height}`,
-    );
-  }
-  const bad = firstNonFinite(frame.data);
-  if (bad >= 0) {
-    throw new InputError(
-      frameLabel(frame),
-      `pixel (${bad % frame.width}, ${Math.floor(bad / frame.width)}) is ${frame.data[bad]}: frames must be finite`,
-    );
-  }
+  validateFrame(frame, frameLabel(frame), { width: config.frameWidth, height: config.frameHeight });
 }

@@ -25,14 +25,20 @@ export function preprocessFrame(frame: Frame, stats: PedestalStats): Float32Arra
   return resizeBilinear(out, crop.width, crop.height, cfg.analysisWidth, cfg.analysisHeight);
 }
 
-/** Pedestal-subtracted intensity in counts on the crop (what ROI intensities are summed over). */
-export function signalCounts(frame: Frame, stats: PedestalStats): Float32Array {
+/**
+ * Pedestal-subtracted intensity in counts (what ROI intensities are summed over), on the crop, or with
+ * `on: 'frame'` on the whole raw frame (0 outside the crop) for ROIs labelled on the camera grid.
+ * Computed in float64 and stored as float32, the same arithmetic on both grids.
+ */
+export function signalCounts(frame: Frame, stats: PedestalStats, on: 'crop' | 'frame' = 'crop'): Float32Array {
   const { crop, scale } = stats.config;
-  const out = new Float32Array(crop.width * crop.height);
+  const whole = on === 'frame';
+  const out = new Float32Array(whole ? frame.width * frame.height : crop.width * crop.height);
   for (let y = 0; y < crop.height; y++) {
     const row = (crop.y + y) * frame.width + crop.x;
     const o = y * crop.width;
-    for (let x = 0; x < crop.width; x++) out[o + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
+    const d = whole ? row : o;
+    for (let x = 0; x < crop.width; x++) out[d + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
   }
   return out;
 }

@@ -12,11 +12,12 @@
  *   lineChartSpec — any named series (training loss curves of the autoencoders).
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { evaluationSchema } from '../config/pipeline.js';
 import type { MethodResult } from '../evaluation/evaluate-run.js';
 import { chartConfig, renderVegaLite } from './vega-svg.js';
 
-/** The study's operating point, mean area cut 97.8% (spec "Reported results"). */
-export const REFERENCE_AREA_CUT = 0.978;
+/** The config's evaluation.referenceAreaCut default: the study's operating point, mean area cut 97.8%. */
+export const REFERENCE_AREA_CUT: number = evaluationSchema.parse({}).referenceAreaCut;
 
 export interface ChartSize {
   /** Plot area, px (axes and legend come on top). Default 520 × 300. */
@@ -25,7 +26,7 @@ export interface ChartSize {
 }
 
 export interface AreaCutChartOptions extends ChartSize {
-  /** Where the vertical reference rule goes; default 0.978. */
+  /** Where the vertical reference rule goes; default REFERENCE_AREA_CUT (0.978). */
   referenceAreaCut?: number;
   /** x range shown; default [min(0.9, reference, operating points) rounded down to 1%, 1]. */
   xDomain?: [number, number];

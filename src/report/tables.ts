@@ -55,7 +55,7 @@ export function summaryTableHtml(methods: MethodResult[], opts: SummaryOptions):
       num(pct(m.meanCoverage)) +
       num(pct(m.medianCoverage)) +
       num(pct(m.meanAreaCut, 2)) +
-      num(pct(m.coverageAt978)) +
+      num(pct(m.coverageAtReferenceCut)) +
       num(pct(m.lowEnergyCoverage)) +
       num(String(m.events)) +
       num(fixed(m.meanRoisPerFrame, 2)) +

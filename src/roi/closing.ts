@@ -32,9 +32,10 @@
  * more pixels at 1024² and r = 40, and departs from the tools above.
  */
 import { checkLength, checkRadius, checkSize } from './check.js';
+import { roiSchema } from '../config/pipeline.js';
 
-/** Closing radius in pixels of the 1024×1024 analysis grid (spec "From residual map to ROIs", step 2). */
-export const DEFAULT_CLOSING_RADIUS = 40;
+/** Closing radius in pixels of the analysis grid: the config's roi.closingRadius default (spec "From residual map to ROIs", step 2). */
+export const DEFAULT_CLOSING_RADIUS: number = roiSchema.parse({}).closingRadius;
 
 /** Dilation by the disk of radius `radius` pixels; outside the image counts as background. */
 export function dilateMask(mask: Uint8Array, width: number, height: number, radius: number): Uint8Array {
@@ -54,7 +55,7 @@ export function erodeMask(mask: Uint8Array, width: number, height: number, radiu
   return out;
 }
 
-/** Closing (dilation, then erosion) by the disk of radius `radius` pixels, default 40. */
+/** Closing (dilation, then erosion) by the disk of radius `radius` pixels, default DEFAULT_CLOSING_RADIUS. */
 export function closeMask(
   mask: Uint8Array,
   width: number,

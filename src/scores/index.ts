@@ -5,4 +5,4 @@
 export * from './score.js';
 export * from './classical.js';
 export * from './median.js';
-export * from './select.js';
+export * from './build.js';

@@ -15,14 +15,12 @@ import { presetForSize, mergeConfig, resolvePipelineConfig, type PipelineConfig 
 import { resolveLimeConfig } from '../simulation/lime/config.js';
 import { simulateLimeRun } from '../simulation/lime/run.js';
 import { computePedestalStats, savePedestalStats } from '../preprocessing/index.js';
-import { CLASSICAL_SCORES, classicalScore } from '../scores/classical.js';
+import { buildScores, ALL_SCORES } from '../scores/build.js';
 import { calibrateMethod, type CalibrationFile } from '../calibration/index.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { runTrigger, type TriggerSummary } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type EvaluationResult, type MethodSpec } from '../evaluation/index.js';
 import { renderLineChart, writeReport, type ReportSection } from '../report/index.js';
-import type { AnomalyScore } from '../scores/score.js';
-import { autoencoderScore } from '../scores/autoencoder.js';
 import { resolveTrainingConfig } from '../config/training.js';
 import { trainModelFromFrames } from '../training/train-run.js';
 
@@ -96,7 +94,7 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
   savePedestalStats(join(out, 'stats'), stats);
 
   // 3. the two autoencoders, trained on the same training pedestals (few epochs: a demo)
-  const scores: AnomalyScore[] = CLASSICAL_SCORES.map((n) => classicalScore(n, stats, cfg.score));
+  const models = new Map<string, string>();
   const lossCurves: { name: string; points: { x: number; y: number }[] }[] = [];
   const trainingSeconds: Record<string, number> = {};
   for (const mode of o.autoencoderEpochs > 0 ? (['baseline', 'refined'] as const) : []) {
@@ -109,8 +107,10 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
     trainingSeconds[name] = (performance.now() - tTrain) / 1000;
     lossCurves.push({ name: `${name} train`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.trainLoss })) });
     lossCurves.push({ name: `${name} validation`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.valLoss })) });
-    scores.push(await autoencoderScore(dir, name, stats));
+    models.set(name, dir);
   }
+  // the classical scores, then the autoencoders in training order
+  const scores = await buildScores([ALL_SCORES], models, stats, cfg.score);
 
   // 4. calibrate every score on the held-out pedestals
   const calibration: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };

@@ -5,6 +5,12 @@
  */
 import type { PreprocessConfig } from '../config/pipeline.js';
 import { cropToAnalysisIndex } from '../preprocessing/resize.js';
+import type { MaskMapping } from '../roi/extract.js';
+
+/** The analysis → raw mapping as the ROI formation takes it (ROIs labelled on the camera grid). */
+export function rawMaskMapping(cfg: PreprocessConfig): MaskMapping {
+  return { width: cfg.frameWidth, height: cfg.frameHeight, map: (mask) => analysisMaskToRaw(mask, cfg) };
+}
 
 export function analysisMaskToRaw(mask: Uint8Array, cfg: PreprocessConfig): Uint8Array {
   const { crop, frameWidth, frameHeight, analysisWidth: aw, analysisHeight: ah } = cfg;

@@ -14,13 +14,11 @@ import { toolVersion } from '../core/version.js';
 import { readFrames } from '../io/frames.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { frameLabel } from '../preprocessing/check-raw-frame.js';
-import { preprocessFrame } from '../preprocessing/preprocess.js';
+import { preprocessFrame, signalCounts } from '../preprocessing/preprocess.js';
 import type { AnomalyScore } from '../scores/score.js';
-import { thresholdMap } from '../roi/threshold.js';
-import { closeMask } from '../roi/closing.js';
-import { labelComponents } from '../roi/components.js';
+import { countOn, extractRois } from '../roi/extract.js';
 import { writeRoiFrame } from '../roi/compress.js';
-import { analysisMaskToRaw } from './raw-mask.js';
+import { rawMaskMapping } from './raw-mask.js';
 
 export interface TriggerOptions {
   inputs: string[];
@@ -66,6 +64,7 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
   const cfg = opts.stats.config;
   const aw = cfg.analysisWidth;
   const ah = cfg.analysisHeight;
+  const toRaw = rawMaskMapping(cfg);
   const times: StageTimes = { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 };
   const failed: TriggerSummary['failed'] = [];
   const outputs: string[] = [];
@@ -101,24 +100,23 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
         times.score += performance.now() - t;
 
         t = performance.now();
-        const closed = closeMask(thresholdMap(score, opts.tau), aw, ah, opts.closingRadius);
-        const raw = analysisMaskToRaw(closed, cfg);
-        const intensity = rawIntensity(frame, opts.stats, raw);
-        const comps = labelComponents(raw, frame.width, frame.height, intensity);
+        const intensity = signalCounts(frame, opts.stats, 'frame');
+        const roi = extractRois(score, intensity, aw, ah, { tau: opts.tau, closingRadius: opts.closingRadius, labelGrid: toRaw });
+        const raw = roi.labelMask;
         times.roi += performance.now() - t;
 
         t = performance.now();
         const name = frames.length > 1 ? `${stem}_${String(i).padStart(4, '0')}.roi` : `${stem}.roi`;
         const out = join(opts.outDir, name);
         writeRoiFrame(out, frame.data, frame.width, frame.height, raw, {
-          rois: comps.rois,
+          rois: roi.rois,
           meta: { source: path, frameIndex: i, score: opts.score.name, tau: opts.tau, tool: `tpcvision ${toolVersion()}`, ...opts.provenance },
         });
         times.write += performance.now() - t;
         outputs.push(out);
-        keptA += fraction(closed);
-        keptR += fraction(raw);
-        rois += comps.rois.length;
+        keptA += roi.keptFraction;
+        keptR += countOn(raw) / raw.length;
+        rois += roi.rois.length;
       } catch (err) {
         failed.push({ source: frameLabel(frame), reason: errorMessage(err) });
       }
@@ -151,24 +149,4 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
   };
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   return summary;
-}
-
-function fraction(mask: Uint8Array): number {
-  let on = 0;
-  for (let i = 0; i < mask.length; i++) on += mask[i];
-  return on / mask.length;
-}
-
-/** Pedestal-subtracted counts under the raw mask (0 elsewhere): the ROI intensities. */
-function rawIntensity(frame: Frame, stats: PedestalStats, raw: Uint8Array): Float32Array {
-  const { crop, scale } = stats.config;
-  const out = new Float32Array(frame.width * frame.height);
-  for (let y = 0; y < crop.height; y++) {
-    const r = (crop.y + y) * frame.width + crop.x;
-    const o = y * crop.width;
-    for (let x = 0; x < crop.width; x++) {
-      if (raw[r + x]) out[r + x] = frame.data[r + x] - stats.meanCrop[o + x] * scale;
-    }
-  }
-  return out;
 }

@@ -2,6 +2,10 @@ import { describe, it, expect } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { calibrateThreshold, retainedFractions, scoreQuantile } from '../../src/calibration/calibrate.js';
 import { calibrationSchema } from '../../src/config/pipeline.js';
+import { ConfigError, InputError } from '../../src/core/errors.js';
+import { sweepTausFromPedestals } from '../../src/calibration/calibrate-run.js';
+import { closeMask } from '../../src/roi/closing.js';
+import { thresholdMap } from '../../src/roi/threshold.js';
 
 const W = 96;
 const H = 96;
@@ -52,5 +56,53 @@ describe('threshold calibration', () => {
     expect(c.interior.tau).toBeLessThan(c.whole.tau);
     // at the whole-grid τ the false activity sits near the edges
     expect(c.whole.interiorFraction).toBeLessThan(c.whole.fraction);
+  });
+});
+
+describe('calibration settings and inputs', () => {
+  it('retained fractions equal the closed masks counted by hand, whole grid and interior', () => {
+    const m = maps(2, 4);
+    const tau = 2.2;
+    let whole = 0;
+    let interior = 0;
+    for (const map of m) {
+      const closed = closeMask(thresholdMap(map, tau), W, H, 3);
+      let all = 0;
+      let inner = 0;
+      closed.forEach((v, i) => {
+        all += v;
+        const x = i % W;
+        const y = Math.floor(i / W);
+        if (x >= 8 && y >= 8 && x < W - 8 && y < H - 8) inner += v;
+      });
+      whole += all / (W * H);
+      interior += inner / ((W - 16) * (H - 16));
+    }
+    const f = retainedFractions(m, W, H, tau, 3, 8);
+    expect(f.fraction).toBe(whole / 2);
+    expect(f.interiorFraction).toBe(interior / 2);
+  });
+
+  it('the sweep spans the configured exceedance range: its ends are the quantiles at those fractions', () => {
+    const m = maps(2, 5);
+    const taus = sweepTausFromPedestals(m, 5, [], [1e-3, 0.2]);
+    expect(taus[0]).toBe(scoreQuantile(m, 0.2));
+    expect(taus[taus.length - 1]).toBe(scoreQuantile(m, 1e-3));
+    // the default range is the schema's
+    expect(sweepTausFromPedestals(m, 4)).toEqual(sweepTausFromPedestals(m, 4, [], calibrationSchema.parse({}).sweepExceedance));
+    expect(() => sweepTausFromPedestals(m, 4, [], [0.5, 0.1])).toThrow(ConfigError);
+  });
+
+  it('a coarser bisection tolerance stops earlier, never past the target', () => {
+    const m = maps(3, 6);
+    const fine = calibrateThreshold(m, W, H, 2, calibrationSchema.parse({ targetFraction: 0.02, border: 8 }));
+    const coarse = calibrateThreshold(m, W, H, 2, calibrationSchema.parse({ targetFraction: 0.02, border: 8, tolerance: 0.05 }));
+    expect(coarse.whole.fraction).toBeLessThanOrEqual(0.02);
+    expect(coarse.whole.tau).toBeGreaterThanOrEqual(fine.whole.tau);
+    expect(coarse.whole.tau).not.toBe(fine.whole.tau);
+  });
+
+  it('no held-out frames is an InputError', () => {
+    expect(() => calibrateThreshold([], W, H, 2, calibrationSchema.parse({}))).toThrow(InputError);
   });
 });

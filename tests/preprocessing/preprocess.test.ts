@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resizeBilinear, cropToAnalysisIndex } from '../../src/preprocessing/resize.js';
 import { computePedestalStats } from '../../src/preprocessing/pedestal-stats.js';
-import { preprocessFrame } from '../../src/preprocessing/preprocess.js';
+import { preprocessFrame, signalCounts } from '../../src/preprocessing/preprocess.js';
 import { loadPedestalStats, savePedestalStats } from '../../src/preprocessing/stats-artefact.js';
 import { geometryForSize, resolvePipelineConfig, preprocessSchema } from '../../src/config/pipeline.js';
 import { makeFrame } from '../../src/core/frame.js';
@@ -106,7 +106,7 @@ describe('pedestal statistics', () => {
     const frames = noiseFrames(3, 96, 1);
     const stats = await computePedestalStats(sequenceOf(frames), cfg);
     expect(() => preprocessFrame(makeFrame(64, 64, new Uint16Array(64 * 64), { source: 'run7/ped_3.npy' }), stats)).toThrow(
-      /run7\/ped_3\.npy: wrong dimensions: expected 96×96, got 64×64/,
+      /run7\/ped_3\.npy: wrong frame size: expected 96×96, got 64×64/,
     );
     const nan = new Float32Array(96 * 96).fill(100);
     nan[5 * 96 + 3] = NaN;
@@ -116,5 +116,28 @@ describe('pedestal statistics', () => {
   it('rejects unknown configuration keys naming them', () => {
     expect(() => resolvePipelineConfig({ roi: { tau: 0.1, radius: 3 } })).toThrow(/roi/);
     expect(() => resolvePipelineConfig({ preprocess: { crop: { x: 2000, y: 0, width: 1525, height: 10 } } })).toThrow(/exceeds/);
+  });
+});
+
+describe('signalCounts (ROI intensities)', () => {
+  it('is the pedestal-subtracted count rounded once to float32, the same values on the crop and on the frame grid', async () => {
+    const cfg = geometryForSize(96); // crop (16, 16, 64, 64)
+    const stats = await computePedestalStats(sequenceOf(noiseFrames(4, 96, 5)), cfg);
+    const [frame] = noiseFrames(1, 96, 6);
+    const { crop, scale } = cfg;
+    const onCrop = signalCounts(frame, stats);
+    const onFrame = signalCounts(frame, stats, 'frame');
+    expect(onCrop.length).toBe(64 * 64);
+    expect(onFrame.length).toBe(96 * 96);
+    for (let y = 0; y < 96; y++) {
+      for (let x = 0; x < 96; x++) {
+        const inCrop = x >= crop.x && x < crop.x + crop.width && y >= crop.y && y < crop.y + crop.height;
+        const o = (y - crop.y) * crop.width + (x - crop.x);
+        // the trigger's former rawIntensity: one float64 expression, stored as float32
+        const expected = inCrop ? Math.fround(frame.data[y * 96 + x] - stats.meanCrop[o] * scale) : 0;
+        expect(onFrame[y * 96 + x]).toBe(expected);
+        if (inCrop) expect(onCrop[o]).toBe(expected);
+      }
+    }
   });
 });

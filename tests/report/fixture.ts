@@ -36,7 +36,8 @@ function method(name: string, description: string, base: number, extra: Partial<
     meanAreaCut: 0.9781,
     events: 60,
     frames: 12,
-    coverageAt978: coverages[2],
+    referenceAreaCut: 0.978,
+    coverageAtReferenceCut: coverages[2],
     lowEnergyCoverage: low[2],
     energyBins: EDGES.slice(0, -1).map((lo, j) => ({
       lo,

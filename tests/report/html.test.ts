@@ -129,7 +129,8 @@ describe('degenerate results', () => {
     Object.assign(m, {
       meanCoverage: Number.NaN,
       medianCoverage: Number.NaN,
-      coverageAt978: null,
+      referenceAreaCut: 0.978,
+      coverageAtReferenceCut: null,
       lowEnergyCoverage: null,
       events: 0,
       sweep: [],

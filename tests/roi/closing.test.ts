@@ -3,49 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { closeMask, DEFAULT_CLOSING_RADIUS, dilateMask, erodeMask } from '../../src/roi/closing.js';
 import { squaredDistanceToBackground, squaredDistanceToForeground } from '../../src/roi/distance-transform.js';
 import { maskArb, parseMask, show } from './arbitraries.js';
-
-// Naive reference, written straight from the definitions (O(N·r²)); lives only here, never in src.
-// Disk: offsets with dx² + dy² ≤ r². Dilation: outside the image is background (ignored).
-// Erosion: outside the image is foreground (ignored likewise: only in-image pixels can erode).
-function naiveDilate(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  const R = Math.floor(r);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let hit = 0;
-      for (let dy = -R; dy <= R && !hit; dy++) {
-        for (let dx = -R; dx <= R && !hit; dx++) {
-          const u = x + dx;
-          const v = y + dy;
-          if (dx * dx + dy * dy <= r * r && u >= 0 && u < width && v >= 0 && v < height && mask[v * width + u]) hit = 1;
-        }
-      }
-      out[y * width + x] = hit;
-    }
-  }
-  return out;
-}
-
-function naiveErode(mask: Uint8Array, width: number, height: number, r: number): Uint8Array {
-  const out = new Uint8Array(width * height);
-  const R = Math.floor(r);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let keep = 1;
-      for (let dy = -R; dy <= R && keep; dy++) {
-        for (let dx = -R; dx <= R && keep; dx++) {
-          const u = x + dx;
-          const v = y + dy;
-          if (dx * dx + dy * dy <= r * r && u >= 0 && u < width && v >= 0 && v < height && !mask[v * width + u]) keep = 0;
-        }
-      }
-      out[y * width + x] = keep;
-    }
-  }
-  return out;
-}
-
-const naiveClose = (m: Uint8Array, w: number, h: number, r: number) => naiveErode(naiveDilate(m, w, h, r), w, h, r);
+import { naiveClose, naiveDilate, naiveErode } from './naive.js';
 
 // Second reference for larger cases: the definitions as thresholds of the exact distance transform
 // (itself checked against brute force in distance-transform.test.ts).

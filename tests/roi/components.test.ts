@@ -2,34 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { labelComponents } from '../../src/roi/components.js';
 import { maskArb, parseMask } from './arbitraries.js';
-
-/** Reference labelling: flood fill from each unlabelled pixel in raster order, 8-connected. */
-function naiveLabels(mask: Uint8Array, width: number, height: number): number[] {
-  const labels = new Array<number>(width * height).fill(0);
-  let next = 0;
-  for (let start = 0; start < mask.length; start++) {
-    if (!mask[start] || labels[start]) continue;
-    labels[start] = ++next;
-    const stack = [start];
-    while (stack.length > 0) {
-      const i = stack.pop()!;
-      const x = i % width;
-      const y = (i - x) / width;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const u = x + dx;
-          const v = y + dy;
-          const j = v * width + u;
-          if (u >= 0 && u < width && v >= 0 && v < height && mask[j] && !labels[j]) {
-            labels[j] = next;
-            stack.push(j);
-          }
-        }
-      }
-    }
-  }
-  return labels;
-}
+import { naiveLabels } from './naive.js';
 
 describe('labelComponents (8-connected)', () => {
   it('labels a hand example: diagonal contact joins, ids follow the first pixel in raster order', () => {
