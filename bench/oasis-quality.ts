@@ -37,7 +37,7 @@ import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../src/core/atomic-write.js';
 import { toolVersion } from '../src/core/version.js';
 import { selectBackend } from '../src/engine/select-backend.js';
-import { runOasisQuality } from '../src/overlap/run-quality.js';
+import { runOasisQuality } from '../src/study/oasis-quality.js';
 
 const FULL = { trainEvents: 2000, testEvents: 1000, epochs: 50, base: 32, batchSize: 16, migdal: {} as object };
 const REDUCED = {

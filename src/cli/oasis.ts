@@ -1,6 +1,6 @@
 /**
  * `tpcvision oasis train | evaluate`: thin adapters over the overlap-separation library
- * (overlap/train.ts, overlap/evaluate-run.ts). They parse flags, resolve the config (defaults →
+ * (overlap/train.ts, study/oasis-evaluate-run.ts). They parse flags, resolve the config (defaults →
  * preset → --config JSON → flags), select the tfjs backend, call one library function and print a
  * summary (sentence or --json). No numerics here.
  */
@@ -99,7 +99,7 @@ export function registerOasis(program: Command): Command {
       const [{ selectBackend }, { readMigdalFeather }, { evaluateOasisRun }] = await Promise.all([
         import('../engine/select-backend.js'),
         import('../io/feather.js'),
-        import('../overlap/evaluate-run.js'),
+        import('../study/oasis-evaluate-run.js'),
       ]);
       await selectBackend({ prefer: o.engine === 'cpu' ? 'cpu' : 'native' });
       const data = readMigdalFeather(o.data);

@@ -6,7 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { runTriggerStudy, type StudyOptions, type StudyResult } from '../study/trigger-study.js';
-import { runOasisQuality } from '../overlap/run-quality.js';
+import { runOasisQuality } from '../study/oasis-quality.js';
 import { selectBackend } from '../engine/select-backend.js';
 
 /** Denser than real runs (1.5 events per frame), so few frames give many events. */

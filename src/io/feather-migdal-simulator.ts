@@ -8,23 +8,27 @@
  *   ER_frac_cam  list<float64>  ER share of each pixel's charge (Migdal files only)
  * and per event ER_truthE / NR_truthE / NR_ionizationE (create_migdals.py; keV assumed), or truthE /
  * ionizationE for single-species files. Files without xcam are read in an assumed, already-binned
- * schema: x, y, q, er_fraction (lists) and er_energy, nr_energy (keV), on the 512×288 grid.
+ * schema: x, y, q, er_fraction (lists) and er_energy, nr_energy (keV), already on the analysis grid.
+ * The grid (width, height, binning) is an option; its defaults are MIGDAL_GRID (config/migdal-grid.ts).
  * Out: `OverlapSample`s with ER = q·f, NR = q·(1 − f) (summed over the binning), input = ER + NR
- * after the 1-ADU truth cut (these files carry no camera noise), prepared as in dataset.ts.
+ * after the 1-ADU truth cut (these files carry no camera noise), prepared as in core/overlap-sample.ts.
  * Ignored: the ITO columns, the primary-track columns (x, y, z, ID of the Migdal files: when xcam is
  * present, x and y are primary positions in cm and are not read as pixels).
  */
 import type { Table } from 'apache-arrow';
+import { MIGDAL_GRID } from '../config/migdal-grid.js';
 import { InputError } from '../core/errors.js';
-import { cutTruth, DEFAULT_PREPARE, prepareSample, type PrepareOptions, type SampleFacts } from '../overlap/dataset.js';
-import type { OverlapSample } from '../overlap/dataset.js';
-import { column, densify, listCell } from './feather.js';
+import { cutTruth, DEFAULT_PREPARE, prepareSample, type OverlapSample, type PrepareOptions, type SampleFacts } from '../core/overlap-sample.js';
+import { column, densify, listCell } from './arrow-columns.js';
 
 export interface SimulatorReadOptions {
-  /** Analysis image, px [spec: 512×288]. */
+  /** Analysis image, px; default MIGDAL_GRID (512×288). */
   width?: number;
   height?: number;
-  /** Camera pixels per analysis pixel along each axis; default 4 for xcam (2048 → 512), 1 for x. */
+  /**
+   * Camera pixels per analysis pixel along each axis; default MIGDAL_GRID.cameraBinning (4: 2048 → 512)
+   * for camera columns (xcam), 1 for the assumed schema (x), which is already binned.
+   */
   binning?: number;
   /** ADU per unit of q (MIGDAL_simulator's q counts electrons); default 1. */
   aduPerCount?: number;
@@ -50,11 +54,11 @@ function scalar(table: Table, names: readonly string[], r: number): number {
 }
 
 export function migdalSimulatorSamples(table: Table, path: string, options: SimulatorReadOptions = {}): OverlapSample[] {
-  const w = options.width ?? 512;
-  const h = options.height ?? 288;
+  const w = options.width ?? MIGDAL_GRID.width;
+  const h = options.height ?? MIGDAL_GRID.height;
   const layout = table.getChild('xcam') ? 'camera' : 'assumed';
   const names = NAMES[layout];
-  const bin = options.binning ?? (layout === 'camera' ? 4 : 1);
+  const bin = options.binning ?? (layout === 'camera' ? MIGDAL_GRID.cameraBinning : 1);
   const adu = options.aduPerCount ?? 1;
   if (!(Number.isInteger(bin) && bin >= 1)) throw new InputError(path, `binning must be a positive integer, got ${bin}`);
   const xCol = column(table, names.x, path);

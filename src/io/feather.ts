@@ -4,7 +4,7 @@
  * MIGDAL_simulator (github.com/jschuel/MIGDAL_simulator, process_primary_tracks.py), converted into the
  * same in-memory `OverlapSample`s.
  *
- * In/out: `OverlapSample[]` (src/overlap/dataset.ts) ⇄ a .feather file. Our schema (format
+ * In/out: `OverlapSample[]` (src/core/overlap-sample.ts) ⇄ a .feather file. Our schema (format
  * 'tpcvision-migdal-overlap/1' in the schema metadata) is documented in docs/MIGDAL.md. The truth
  * channels are stored exactly (every nonzero pixel). The noisy input is stored exactly inside the
  * valid box and, outside it, only where it exceeds `inputZeroSuppressAdu` (hot pixels, stray
@@ -35,8 +35,9 @@ import {
 } from 'apache-arrow';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
-import type { OverlapSample, PixelBox, SampleKind } from '../overlap/dataset.js';
-import { migdalSimulatorSamples } from './feather-migdal-simulator.js';
+import type { OverlapSample, PixelBox, SampleKind } from '../core/overlap-sample.js';
+import { column, densify, listCell } from './arrow-columns.js';
+import { migdalSimulatorSamples, type SimulatorReadOptions } from './feather-migdal-simulator.js';
 import { lz4FrameDecode } from './lz4.js';
 
 export const MIGDAL_FEATHER_FORMAT = 'tpcvision-migdal-overlap/1';
@@ -163,35 +164,6 @@ export function loadFeather(path: string): Table {
   }
 }
 
-/** The column `name` of `table`, or an InputError naming the file and the missing column. */
-export function column(table: Table, name: string, path: string): Vector {
-  const col = table.getChild(name);
-  if (!col) throw new InputError(path, `missing column '${name}' (columns: ${table.schema.fields.map((f) => f.name).join(', ')})`);
-  return col;
-}
-
-/** A list cell as numbers (int64 lists arrive as BigInt64Array). */
-export function listCell(col: Vector, row: number): Float64Array {
-  const cell = col.get(row) as Vector | null;
-  if (cell === null || cell === undefined) return new Float64Array(0);
-  const arr = cell.toArray() as ArrayLike<number | bigint>;
-  const out = new Float64Array(arr.length);
-  for (let i = 0; i < arr.length; i++) out[i] = Number(arr[i]);
-  return out;
-}
-
-/** Dense image [H·W] from sparse lists; pixels outside the image are an error naming the file and row. */
-export function densify(xs: Float64Array, ys: Float64Array, vs: Float64Array, w: number, h: number, where: string): Float32Array {
-  const img = new Float32Array(w * h);
-  for (let k = 0; k < xs.length; k++) {
-    const x = xs[k];
-    const y = ys[k];
-    if (!(x >= 0 && x < w && y >= 0 && y < h)) throw new InputError(where, `pixel (${x}, ${y}) outside the ${w}×${h} image`);
-    img[y * w + x] += vs[k];
-  }
-  return img;
-}
-
 function readOwn(table: Table, path: string): OverlapSample[] {
   const get = (name: string) => column(table, name, path);
   const samples: OverlapSample[] = [];
@@ -238,7 +210,7 @@ export interface MigdalFeather {
  * Read a dataset: our own format (recognised by its schema metadata), else MIGDAL_simulator's camera
  * columns (see feather-migdal-simulator.ts for the columns and the options).
  */
-export function readMigdalFeather(path: string, simulatorOptions: Parameters<typeof migdalSimulatorSamples>[2] = {}): MigdalFeather {
+export function readMigdalFeather(path: string, simulatorOptions: SimulatorReadOptions = {}): MigdalFeather {
   const table = loadFeather(path);
   const format = table.schema.metadata.get('tpcvision.format');
   if (format === MIGDAL_FEATHER_FORMAT) {

@@ -1,7 +1,7 @@
 /**
  * Batches for the overlap-separation model: prepared samples → the model's arrays.
  *
- * In: `OverlapSample`s (raw ADU + scale factors, overlap/dataset.ts) and the indices of one batch.
+ * In: `OverlapSample`s (raw ADU + scale factors, core/overlap-sample.ts) and the indices of one batch.
  * Out: flat Float32 arrays in NHWC order: input [N, H, W, 1], target [N, H, W, 2] (ER, NR
  * interleaved), valid [N, H, W, 1] (1 inside each sample's valid box), and the region-weight map
  * [N, H, W, 1] of the loss. Scaling happens here, per batch, so a dataset of thousands of 288×512
@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../core/errors.js';
-import { scaledChannels, type OverlapSample } from './dataset.js';
+import { scaledChannels, type OverlapSample } from '../core/overlap-sample.js';
 import { regionWeightMap, type RegionWeights } from './loss.js';
 
 export interface BatchArrays {

@@ -4,7 +4,7 @@
  * merged over the defaults (precedence: defaults → preset → explicit overrides).
  *
  * In: a preset name and/or a partial JSON object. Out: a resolved `OasisConfig`; unknown keys and
- * wrong types are ConfigErrors naming the dotted key. Ignored: data preparation (overlap/dataset.ts)
+ * wrong types are ConfigErrors naming the dotted key. Ignored: data preparation (core/overlap-sample.ts)
  * and the simulator (simulation/migdal/config.ts) keep their own defaults.
  */
 import { z } from 'zod';

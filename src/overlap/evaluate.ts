@@ -13,7 +13,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
 import { imageSize } from './batch.js';
-import { invertScaling, scaledChannels, type OverlapSample, type PixelBox } from './dataset.js';
+import { invertScaling, scaledChannels, type OverlapSample, type PixelBox } from '../core/overlap-sample.js';
 import { eventMetrics, summarizeMetrics, type EnergyBin, type EventMetrics, type MetricsSummary } from './metrics.js';
 import type { OasisModelMeta } from './model-dir.js';
 

@@ -5,7 +5,7 @@
  * Per event:
  *   ΔI = (Σ pred ER − Σ true ER) / Σ true ER inside the valid box (hybrids with Σ true ER > 0);
  *   topological IoU of {pred ER > erThresholdAdu} vs {true ER > 0} inside the valid box. Threshold:
- *     1 ADU, the same cut that defines the truth pixels (dataset.ts truthCutAdu), so a perfect
+ *     1 ADU, the same cut that defines the truth pixels (core/overlap-sample.ts truthCutAdu), so a perfect
  *     prediction scores 1; events whose both sets are empty are skipped;
  *   ER direction: the principal axis of the intensity-weighted second moments of the ER map (pred:
  *     pixels above the threshold only, so a diffuse sub-ADU haze does not swing the axis), angle
@@ -16,7 +16,7 @@
  * set's 3.6–4.4 keV hybrids (null when the set has none); angle resolution = median and 68% quantile.
  * Ignored: pixels outside the valid box; NR metrics (the spec judges the ER only).
  */
-import type { OverlapSample, PixelBox } from './dataset.js';
+import type { OverlapSample, PixelBox } from '../core/overlap-sample.js';
 
 export const DEFAULT_ER_THRESHOLD_ADU = 1;
 

@@ -36,7 +36,7 @@ import { splitIndices } from '../training/train.js';
 import { AdamW } from './adamw.js';
 import { batchTensors, imageSize, makeBatch } from './batch.js';
 import type { OasisConfig, PresetName } from './config.js';
-import type { OverlapSample } from './dataset.js';
+import type { OverlapSample } from '../core/overlap-sample.js';
 import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
 import { writeOasisModel } from './model-dir.js';
 

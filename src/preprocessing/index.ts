@@ -5,5 +5,6 @@
  */
 export * from './resize.js';
 export * from './pedestal-stats.js';
+export * from './check-raw-frame.js';
 export * from './preprocess.js';
 export * from './stats-artefact.js';

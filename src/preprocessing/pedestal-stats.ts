@@ -10,8 +10,8 @@ import { InputError } from '../core/errors.js';
 import type { PreprocessConfig } from '../config/pipeline.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
+import { checkRawFrame } from './check-raw-frame.js';
 import { resizeBilinear } from './resize.js';
-import { checkRawFrame } from './preprocess.js';
 
 export const PEDESTAL_STATS_VERSION = 1;
 

@@ -4,22 +4,9 @@
  * The constants come from a PedestalStats artefact and are never recomputed on the frame itself.
  */
 import type { Frame } from '../core/frame.js';
-import { validateFrame } from '../io/frames.js';
-import type { PreprocessConfig } from '../config/pipeline.js';
+import { checkRawFrame } from './check-raw-frame.js';
 import { resizeBilinear } from './resize.js';
 import type { PedestalStats } from './pedestal-stats.js';
-
-export function frameLabel(frame: Frame): string {
-  const src = frame.meta.source;
-  const idx = frame.meta.index;
-  if (src === undefined) return 'frame';
-  return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
-}
-
-/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame). */
-export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
-  validateFrame(frame, frameLabel(frame), { width: config.frameWidth, height: config.frameHeight });
-}
 
 /** [analysisH, analysisW] normalised map of a raw frame. */
 export function preprocessFrame(frame: Frame, stats: PedestalStats): Float32Array {

@@ -3,7 +3,7 @@
  * the same vertex on a W×H frame with Gaussian noise, prepared exactly as simulated ones are.
  */
 import { Rng } from '../../src/core/rng.js';
-import { prepareSample, type OverlapSample } from '../../src/overlap/dataset.js';
+import { prepareSample, type OverlapSample } from '../../src/core/overlap-sample.js';
 
 export function tinySamples(n: number, seed: number, width = 32, height = 16): OverlapSample[] {
   return Array.from({ length: n }, (_, i) => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { OverlapSample } from '../../src/overlap/dataset.js';
+import type { OverlapSample } from '../../src/core/overlap-sample.js';
 import { axisAngleDeg, eventMetrics, principalAxisDeg, quantile, summarizeMetrics, topologicalIou, type EventMetrics } from '../../src/overlap/metrics.js';
 import { expectClose } from '../helpers/close.js';
 

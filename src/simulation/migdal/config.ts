@@ -9,6 +9,7 @@
  * In: a partial config (JSON object) or nothing. Out: a fully resolved `MigdalConfig`.
  */
 import { z } from 'zod';
+import { MIGDAL_GRID } from '../../config/migdal-grid.js';
 import { ConfigError } from '../../core/errors.js';
 
 const positive = () => z.number().positive();
@@ -17,9 +18,9 @@ const fraction = () => z.number().min(0).max(1);
 const pair = () => z.tuple([nonneg(), nonneg()]);
 
 const imageSchema = z.strictObject({
-  /** Analysis image, px [det: 2048×1152 camera binned 4×4 more → 512×288]. */
-  width: z.number().int().min(16).max(4096).default(512),
-  height: z.number().int().min(16).max(4096).default(288),
+  /** Analysis image, px [det: 2048×1152 camera binned 4×4 more → 512×288; MIGDAL_GRID]. */
+  width: z.number().int().min(16).max(4096).default(MIGDAL_GRID.width),
+  height: z.number().int().min(16).max(4096).default(MIGDAL_GRID.height),
   /** Readout-plane size of one analysis pixel, mm/px [det: 8 cm / 512 ≈ 0.156]. */
   pixelMm: positive().default(0.15625),
   /**

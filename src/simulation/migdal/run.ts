@@ -13,7 +13,7 @@ import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { ConfigError } from '../../core/errors.js';
 import { silentProgress, type Progress } from '../../core/progress.js';
 import { toolVersion } from '../../core/version.js';
-import { DEFAULT_PREPARE, prepareSample, type OverlapSample, type PrepareOptions } from '../../overlap/dataset.js';
+import { DEFAULT_PREPARE, prepareSample, type OverlapSample, type PrepareOptions } from '../../core/overlap-sample.js';
 import { DEFAULT_INPUT_ZERO_SUPPRESS_ADU, MIGDAL_FEATHER_FORMAT, samplesToTable, writeMigdalFeatherTables } from '../../io/feather.js';
 import type { Table } from 'apache-arrow';
 import { buildMigdalCamera } from './camera.js';

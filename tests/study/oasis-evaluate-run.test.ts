@@ -6,9 +6,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { resolveOasisConfig } from '../../src/overlap/config.js';
 import { trainOasis } from '../../src/overlap/train.js';
-import { evaluateOasisRun } from '../../src/overlap/evaluate-run.js';
-import { deltaIVsEnergySpec } from '../../src/overlap/report.js';
-import { tinySamples } from './fixtures.js';
+import { evaluateOasisRun } from '../../src/study/oasis-evaluate-run.js';
+import { deltaIVsEnergySpec } from '../../src/report/oasis-section.js';
+import { tinySamples } from '../overlap/fixtures.js';
 
 describe('oasis evaluation', () => {
   beforeAll(async () => {

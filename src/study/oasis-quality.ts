@@ -15,10 +15,10 @@ import { readMigdalFeather } from '../io/feather.js';
 import type { ReportSection } from '../report/index.js';
 import { resolveMigdalConfig } from '../simulation/migdal/config.js';
 import { simulateMigdalRun } from '../simulation/migdal/run.js';
-import { resolveOasisConfig, type PresetName } from './config.js';
-import { evaluateOasisRun } from './evaluate-run.js';
-import type { OasisEvaluationEntry } from './evaluate.js';
-import { trainOasis } from './train.js';
+import { resolveOasisConfig, type PresetName } from '../overlap/config.js';
+import type { OasisEvaluationEntry } from '../overlap/evaluate.js';
+import { trainOasis } from '../overlap/train.js';
+import { evaluateOasisRun } from './oasis-evaluate-run.js';
 
 export interface OasisQualityOptions {
   outDir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { runOasisQuality } from '../../src/overlap/run-quality.js';
+import { runOasisQuality } from '../../src/study/oasis-quality.js';
 
 describe('runOasisQuality (tiny)', () => {
   beforeAll(async () => {

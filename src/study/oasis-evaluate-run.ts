@@ -3,7 +3,7 @@
  * samples, write OUT/oasis-evaluation.json and OUT/oasis-report.html, return the entries and the
  * report section (for the shared report's extraSections).
  *
- * In: model directories (train.ts output), prepared test samples, an output directory. Out: the two
+ * In: model directories (overlap/train.ts output), prepared test samples, an output directory. Out: the two
  * files and `{ entries, section }`. Models keep their preset as name; a repeated preset gets the
  * directory name appended. Ignored: backend choice (the caller selects it first).
  */
@@ -11,11 +11,11 @@ import { basename, join, resolve } from 'node:path';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { toolVersion } from '../core/version.js';
+import type { OverlapSample } from '../core/overlap-sample.js';
+import { evaluateOasisModel, writeOasisEvaluation, type ExampleMaps, type OasisEvaluationEntry } from '../overlap/evaluate.js';
+import { loadOasisModel, readOasisMeta } from '../overlap/model-dir.js';
 import type { ReportSection } from '../report/index.js';
-import type { OverlapSample } from './dataset.js';
-import { evaluateOasisModel, writeOasisEvaluation, type ExampleMaps, type OasisEvaluationEntry } from './evaluate.js';
-import { loadOasisModel, readOasisMeta } from './model-dir.js';
-import { oasisReportSection, writeOasisReport } from './report.js';
+import { oasisReportSection, writeOasisReport } from '../report/oasis-section.js';
 
 export interface OasisEvaluateRunOptions {
   modelDirs: string[];

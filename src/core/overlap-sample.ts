@@ -7,6 +7,8 @@
  * `OverlapSample` that keeps the raw ADU images (after the truth cut) and the scale factors; the
  * model-side arrays come from `scaledChannels`, and `invertScaling` undoes them.
  * Ignored: augmentation, train/validation splitting, batching (the training stage's business).
+ * It lives in core, as `Frame` does for the trigger half, because samples are made by io (the Feather
+ * readers) and simulation (the MIGDAL simulator) and consumed by the overlap stage.
  *
  * Scaling (per sample, same s for every channel):
  *   y = log10(1 + max(x, 0)/s) / inputMax,        inputMax = max over the frame of log10(1 + max(x, 0)/s)
@@ -14,8 +16,8 @@
  * Negative input pixels (noise of a dark-subtracted frame) are clamped to 0 before the logarithm,
  * which is undefined below x = −s; `invertScaling` therefore returns max(x, 0).
  */
-import { InputError } from '../core/errors.js';
-import { selectKth } from '../core/select.js';
+import { InputError } from './errors.js';
+import { selectKth } from './select.js';
 
 export type SampleKind = 'hybrid' | 'nr-only';
 

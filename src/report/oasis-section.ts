@@ -1,7 +1,7 @@
 /**
  * The overlap-separation section of the report, and a standalone page for `oasis evaluate`.
  *
- * In: evaluation entries (evaluate.ts) and example maps per model. Out: HTML strings — a summary
+ * In: evaluation entries (overlap/evaluate.ts) and example maps per model. Out: HTML strings — a summary
  * table, ΔI median + IQR vs true ER energy per preset (our Vega-Lite spec, rendered through the
  * report's renderVegaLite), training/validation loss curves (renderLineChart), example panels
  * (input, predicted ER, true ER, predicted NR, residual) as PNG data URIs. The section goes into the
@@ -11,8 +11,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { pngDataUri, renderPng } from '../io/png.js';
-import { escapeHtml, renderLineChart, renderVegaLite, type ReportSection } from '../report/index.js';
-import type { ExampleMaps, OasisEvaluationEntry } from './evaluate.js';
+import type { ExampleMaps, OasisEvaluationEntry } from '../overlap/evaluate.js';
+import { renderLineChart } from './charts.js';
+import { escapeHtml } from './format.js';
+import type { ReportSection } from './html.js';
+import { renderVegaLite } from './vega-svg.js';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
 const num = (x: number | null, d = 3) => (x === null ? '—' : x.toFixed(d));
