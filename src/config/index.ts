@@ -1,0 +1,108 @@
+/**
+ * Configuration stage: every default of tpcvision, one strict zod schema per feature, each value
+ * beside its unit and the spec section it comes from, and one resolver for all of them.
+ *
+ * In: partial JSON objects in layers (defaults → preset → file → command-line flags). Out: resolved,
+ * typed configurations; a problem is a ConfigError naming the dotted key and the layer at fault.
+ * Ignored: reading files and parsing flags (the CLI does that), and values computed from a resolved
+ * config (they stay with the stage that uses them, e.g. simulation/lime/config.ts's geometryScale).
+ *
+ * | feature | schema | resolve | module |
+ * |---|---|---|---|
+ * | trigger chain (preprocess, score, ROI, calibration, evaluation) | `pipelineSchema` | `resolvePipelineConfig` | pipeline.ts |
+ * | autoencoder training, its injections under `injection` | `trainingSchema`, `injectionSchema` | `resolveTrainingConfig` | training.ts |
+ * | LIME simulator | `limeConfigSchema` | `resolveLimeConfig` | lime.ts |
+ * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
+ * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
+ */
+export {
+  mergeConfig,
+  resolveConfig,
+  schemaDefaults,
+  sourceOf,
+  configError,
+  zodProblems,
+  describeProblems,
+  isPlainObject,
+  type ConfigLayer,
+  type ConfigProblem,
+} from './resolve.js';
+export { defaultOf, formatDefault, describeDefault } from './describe-default.js';
+export {
+  pipelineSchema,
+  preprocessSchema,
+  scoreSchema,
+  roiSchema,
+  calibrationSchema,
+  evaluationSchema,
+  geometryForSize,
+  presetForSize,
+  resolvePipelineConfig,
+  resolvePipelineLayers,
+  type PipelineConfig,
+  type PreprocessConfig,
+  type ScoreConfig,
+  type RoiConfig,
+  type CalibrationConfig,
+  type EvaluationConfig,
+  type Box,
+} from './pipeline.js';
+export {
+  trainingSchema,
+  injectionSchema,
+  resolveTrainingConfig,
+  resolveInjectionConfig,
+  type TrainingConfig,
+  type InjectionConfig,
+  type InjectionConfigInput,
+} from './training.js';
+export {
+  LIME_SIZE_PX,
+  limeConfigSchema,
+  defaultLimeConfig,
+  resolveLimeConfig,
+  resolveLimeLayers,
+  EVENT_TYPES,
+  type LimeConfig,
+  type LimeConfigInput,
+  type EventType,
+} from './lime.js';
+export {
+  migdalConfigSchema,
+  defaultMigdalConfig,
+  resolveMigdalConfig,
+  resolveMigdalLayers,
+  nrMaxKeV,
+  type MigdalConfig,
+  type MigdalConfigInput,
+  type NrSpecies,
+} from './migdal.js';
+export {
+  oasisConfigSchema,
+  oasisLossSchema,
+  oasisTrainingSchema,
+  PRESET_NAMES,
+  PRESETS,
+  isPresetName,
+  resolveOasisConfig,
+  resolveOasisLayers,
+  type OasisConfig,
+  type LossConfig,
+  type OasisTrainingConfig,
+  type PresetName,
+} from './oasis.js';
+
+import { pipelineSchema } from './pipeline.js';
+import { trainingSchema } from './training.js';
+import { limeConfigSchema } from './lime.js';
+import { migdalConfigSchema } from './migdal.js';
+import { oasisConfigSchema } from './oasis.js';
+
+/** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
+export const FEATURE_SCHEMAS = {
+  pipeline: pipelineSchema,
+  training: trainingSchema,
+  lime: limeConfigSchema,
+  migdal: migdalConfigSchema,
+  oasis: oasisConfigSchema,
+} as const;
