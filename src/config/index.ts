@@ -15,82 +15,13 @@
  * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
  */
-export {
-  mergeConfig,
-  resolveConfig,
-  schemaDefaults,
-  sourceOf,
-  configError,
-  zodProblems,
-  describeProblems,
-  isPlainObject,
-  type ConfigLayer,
-  type ConfigProblem,
-} from './resolve.js';
-export { defaultOf, formatDefault, describeDefault } from './describe-default.js';
-export {
-  pipelineSchema,
-  preprocessSchema,
-  scoreSchema,
-  roiSchema,
-  calibrationSchema,
-  evaluationSchema,
-  geometryForSize,
-  presetForSize,
-  resolvePipelineConfig,
-  resolvePipelineLayers,
-  type PipelineConfig,
-  type PreprocessConfig,
-  type ScoreConfig,
-  type RoiConfig,
-  type CalibrationConfig,
-  type EvaluationConfig,
-  type Box,
-} from './pipeline.js';
-export {
-  trainingSchema,
-  injectionSchema,
-  resolveTrainingConfig,
-  resolveInjectionConfig,
-  type TrainingConfig,
-  type InjectionConfig,
-  type InjectionConfigInput,
-} from './training.js';
-export {
-  LIME_SIZE_PX,
-  limeConfigSchema,
-  defaultLimeConfig,
-  resolveLimeConfig,
-  resolveLimeLayers,
-  EVENT_TYPES,
-  type LimeConfig,
-  type LimeConfigInput,
-  type EventType,
-} from './lime.js';
-export {
-  migdalConfigSchema,
-  defaultMigdalConfig,
-  resolveMigdalConfig,
-  resolveMigdalLayers,
-  nrMaxKeV,
-  type MigdalConfig,
-  type MigdalConfigInput,
-  type NrSpecies,
-} from './migdal.js';
-export {
-  oasisConfigSchema,
-  oasisLossSchema,
-  oasisTrainingSchema,
-  PRESET_NAMES,
-  PRESETS,
-  isPresetName,
-  resolveOasisConfig,
-  resolveOasisLayers,
-  type OasisConfig,
-  type LossConfig,
-  type OasisTrainingConfig,
-  type PresetName,
-} from './oasis.js';
+export * from './resolve.js';
+export * from './describe-default.js';
+export * from './pipeline.js';
+export * from './training.js';
+export * from './lime.js';
+export * from './migdal.js';
+export * from './oasis.js';
 
 import { pipelineSchema } from './pipeline.js';
 import { trainingSchema } from './training.js';

@@ -13,7 +13,7 @@
  * simulation/lime/config.ts.
  */
 import { z } from 'zod';
-import { configError, resolveConfig, type ConfigLayer, type ConfigProblem } from './resolve.js';
+import { ConfigChecks, resolveConfig, type ConfigLayer } from './resolve.js';
 
 /** Side of the real LIME frame, px [det: Camera]; the size every geometric default refers to.
  *  The CLI's `--size` presets (full 2304, half 1152, quarter 576, eighth 288) are miniatures of it. */
@@ -314,30 +314,23 @@ export function resolveLimeConfig(partial: unknown = {}, source = 'config'): Lim
 /** Layers (e.g. file, then command-line flags) over the defaults, validated; ranges must be ordered. */
 export function resolveLimeLayers(layers: readonly ConfigLayer[]): LimeConfig {
   const cfg = resolveConfig(limeConfigSchema, layers);
-  const problems: ConfigProblem[] = [];
-  const problem = (key: string, message: string) => problems.push({ path: key.split('.'), message });
-  const range = (key: string, lo: number, hi: number) => {
-    if (!(lo <= hi)) problem(key, `the first value (${lo}) exceeds the second (${hi})`);
-  };
-  range('physics.driftMinCm/driftMaxCm', cfg.physics.driftMinCm, cfg.physics.driftMaxCm);
-  range('events.er.minKeV/maxKeV', cfg.events.er.minKeV, cfg.events.er.maxKeV);
-  range('events.nr.minKeV/maxKeV', cfg.events.nr.minKeV, cfg.events.nr.maxKeV);
-  range('events.alpha.minKeV/maxKeV', cfg.events.alpha.minKeV, cfg.events.alpha.maxKeV);
+  const check = new ConfigChecks(layers);
+  check.range('physics.driftMinCm/driftMaxCm', cfg.physics.driftMinCm, cfg.physics.driftMaxCm);
+  check.range('events.er.minKeV/maxKeV', cfg.events.er.minKeV, cfg.events.er.maxKeV);
+  check.range('events.nr.minKeV/maxKeV', cfg.events.nr.minKeV, cfg.events.nr.maxKeV);
+  check.range('events.alpha.minKeV/maxKeV', cfg.events.alpha.minKeV, cfg.events.alpha.maxKeV);
   const c = cfg.camera;
   for (const key of ['burstProbability', 'burstScaleSigmas', 'telegraphAmplitude', 'telegraphHighProbability', 'hotPixelAmplitude'] as const) {
-    range(`camera.${key}`, c[key][0], c[key][1]);
+    check.range(`camera.${key}`, c[key][0], c[key][1]);
   }
-  range('structuredNoise.hotClusters.radiusPx', ...cfg.structuredNoise.hotClusters.radiusPx);
-  range('structuredNoise.hotClusters.amplitude', ...cfg.structuredNoise.hotClusters.amplitude);
+  check.range('structuredNoise.hotClusters.radiusPx', ...cfg.structuredNoise.hotClusters.radiusPx);
+  check.range('structuredNoise.hotClusters.amplitude', ...cfg.structuredNoise.hotClusters.amplitude);
   const weights = Object.values(cfg.events.weights).reduce((a, b) => a + b, 0);
-  if (!(weights > 0)) problem('events.weights', 'at least one event type needs a positive weight');
+  if (!(weights > 0)) check.problem('events.weights', 'at least one event type needs a positive weight');
   const species = Object.values(cfg.events.nr.species).reduce((a, b) => a + b, 0);
-  if (!(species > 0)) problem('events.nr.species', 'at least one species needs a positive weight');
-  const radii = cfg.optics.vignetting.profile.map((p) => p[0]);
-  if (radii[0] !== 0 || radii.some((r, i) => i > 0 && !(r > radii[i - 1]))) {
-    problem('optics.vignetting.profile', 'radii must start at 0 and increase');
-  }
-  if (problems.length > 0) throw configError(layers, problems);
+  if (!(species > 0)) check.problem('events.nr.species', 'at least one species needs a positive weight');
+  check.radiiFromZero('optics.vignetting.profile', cfg.optics.vignetting.profile.map((p) => p[0]));
+  check.done();
   return cfg;
 }
 

@@ -10,7 +10,7 @@
  * itself is in simulation/migdal/.
  */
 import { z } from 'zod';
-import { configError, resolveConfig, type ConfigLayer, type ConfigProblem } from './resolve.js';
+import { ConfigChecks, resolveConfig, type ConfigLayer } from './resolve.js';
 
 const positive = () => z.number().positive();
 const nonneg = () => z.number().nonnegative();
@@ -187,37 +187,30 @@ export function resolveMigdalConfig(partial: unknown = {}, source = 'config'): M
 /** Layers (e.g. file, then command-line flags) over the defaults, validated across fields. */
 export function resolveMigdalLayers(layers: readonly ConfigLayer[]): MigdalConfig {
   const cfg = resolveConfig(migdalConfigSchema, layers);
-  const problems: ConfigProblem[] = [];
-  const problem = (key: string, message: string) => problems.push({ path: key.split('.'), message });
-  const range = (key: string, lo: number, hi: number) => {
-    if (!(lo <= hi)) problem(key, `the first value (${lo}) exceeds the second (${hi})`);
-  };
-  range('gas.vertexDepthCm', ...cfg.gas.vertexDepthCm);
-  range('er.minKeV/maxKeV', cfg.er.minKeV, cfg.er.maxKeV);
-  range('camera.hotPixelAdu', ...cfg.camera.hotPixelAdu);
-  if (cfg.gas.vertexDepthCm[1] > cfg.gas.driftGapCm) problem('gas.vertexDepthCm', 'deeper than gas.driftGapCm');
-  if (cfg.gem.transmission.some((t) => t <= 0)) problem('gem.transmission', 'every GEM must pass some electrons');
+  const check = new ConfigChecks(layers);
+  check.range('gas.vertexDepthCm', ...cfg.gas.vertexDepthCm);
+  check.range('er.minKeV/maxKeV', cfg.er.minKeV, cfg.er.maxKeV);
+  check.range('camera.hotPixelAdu', ...cfg.camera.hotPixelAdu);
+  if (cfg.gas.vertexDepthCm[1] > cfg.gas.driftGapCm) check.problem('gas.vertexDepthCm', 'deeper than gas.driftGapCm');
+  if (cfg.gem.transmission.some((t) => t <= 0)) check.problem('gem.transmission', 'every GEM must pass some electrons');
   const weights = Object.values(cfg.nr.species).reduce((a, s) => a + s.weight, 0);
-  if (!(weights > 0)) problem('nr.species', 'at least one species needs a positive weight');
+  if (!(weights > 0)) check.problem('nr.species', 'at least one species needs a positive weight');
   for (const name of Object.keys(cfg.nr.species) as NrSpecies[]) {
     const max = nrMaxKeV(cfg, name);
     if (cfg.nr.species[name].weight > 0 && !(max > cfg.nr.minKeV)) {
-      problem('nr.minKeV', `${cfg.nr.minKeV} keV is above the largest ${name} recoil (${max.toFixed(0)} keV)`);
+      check.problem('nr.minKeV', `${cfg.nr.minKeV} keV is above the largest ${name} recoil (${max.toFixed(0)} keV)`);
     }
   }
-  const radii = cfg.image.vignetting.map((p) => p[0]);
-  if (radii[0] !== 0 || radii.some((r, i) => i > 0 && !(r > radii[i - 1]))) {
-    problem('image.vignetting', 'radii must start at 0 and increase');
-  }
+  check.radiiFromZero('image.vignetting', cfg.image.vignetting.map((p) => p[0]));
   const fixed = cfg.events.fixedVertexPx;
   if (fixed !== null && !(fixed[0] >= 0 && fixed[0] < cfg.image.width && fixed[1] >= 0 && fixed[1] < cfg.image.height)) {
-    problem('events.fixedVertexPx', `(${fixed[0]}, ${fixed[1]}) lies outside the ${cfg.image.width}×${cfg.image.height} image`);
+    check.problem('events.fixedVertexPx', `(${fixed[0]}, ${fixed[1]}) lies outside the ${cfg.image.width}×${cfg.image.height} image`);
   }
   const margin = cfg.events.vertexMarginMm / cfg.image.pixelMm;
   if (cfg.events.fixedVertexPx === null && (2 * margin >= cfg.image.width || 2 * margin >= cfg.image.height)) {
-    problem('events.vertexMarginMm', 'leaves no room for vertices in the image');
+    check.problem('events.vertexMarginMm', 'leaves no room for vertices in the image');
   }
-  if (problems.length > 0) throw configError(layers, problems);
+  check.done();
   return cfg;
 }
 

@@ -120,3 +120,31 @@ export function resolveConfig<S extends z.ZodType>(schema: S, layers: readonly C
   if (!result.success) throw configError(layers, zodProblems(result.error));
   return result.data;
 }
+
+/**
+ * Cross-field checks after the parse (a range's lo ≤ hi, a profile's radii): problems are collected
+ * by dotted key and thrown together by `done`, each naming the layer that set the key.
+ */
+export class ConfigChecks {
+  private readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly layers: readonly ConfigLayer[]) {}
+
+  problem(key: string, message: string): void {
+    this.problems.push({ path: key.split('.'), message });
+  }
+
+  /** A range given as its two ends. */
+  range(key: string, lo: number, hi: number): void {
+    if (!(lo <= hi)) this.problem(key, `the first value (${lo}) exceeds the second (${hi})`);
+  }
+
+  /** Radii of a piecewise profile: from 0, strictly increasing. */
+  radiiFromZero(key: string, radii: readonly number[]): void {
+    if (radii[0] !== 0 || radii.some((r, i) => i > 0 && !(r > radii[i - 1]))) this.problem(key, 'radii must start at 0 and increase');
+  }
+
+  done(): void {
+    if (this.problems.length > 0) throw configError(this.layers, this.problems);
+  }
+}

@@ -5,7 +5,7 @@
  * config file can set them and the model directory's config.json records them.
  */
 import { z } from 'zod';
-import { resolveConfig } from './resolve.js';
+import { resolveConfig, type ConfigLayer } from './resolve.js';
 
 const interval = z.tuple([z.number(), z.number()]).refine(([a, b]) => a <= b, 'interval must satisfy lo ≤ hi');
 const intInterval = z
@@ -89,5 +89,10 @@ export const trainingSchema = z.strictObject({
 export type TrainingConfig = z.infer<typeof trainingSchema>;
 
 export function resolveTrainingConfig(partial: unknown, source = 'training configuration'): TrainingConfig {
-  return resolveConfig(trainingSchema, [{ source, value: partial }]);
+  return resolveTrainingLayers([{ source, value: partial }]);
+}
+
+/** Layers (e.g. the file's "training" section, then command-line flags) over the defaults, validated. */
+export function resolveTrainingLayers(layers: readonly ConfigLayer[]): TrainingConfig {
+  return resolveConfig(trainingSchema, layers);
 }

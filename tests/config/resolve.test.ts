@@ -159,3 +159,14 @@ describe('defaults for help text', () => {
     expect(formatDefault(null)).toBe('none');
   });
 });
+
+describe('cross-field checks', () => {
+  it('name the layer that set the key', async () => {
+    const { resolveLimeLayers } = await import('../../src/config/lime.js');
+    const layers = [
+      { source: 'lime.json', value: { events: { er: { spectrum: 'uniform', minKeV: 50, maxKeV: 10, rangeScale: 1, scattering: 1, kinksPerRange: 1 } } } },
+      { source: 'command-line flags', value: { camera: { width: 64, height: 64 } } },
+    ];
+    expect(() => resolveLimeLayers(layers)).toThrow(/^lime\.json: events\.er\.minKeV\/maxKeV: the first value \(50\) exceeds the second \(10\)$/);
+  });
+});

@@ -5,17 +5,7 @@
  */
 import { LIME_SIZE_PX, type LimeConfig } from '../../config/lime.js';
 
-export {
-  LIME_SIZE_PX,
-  limeConfigSchema,
-  defaultLimeConfig,
-  resolveLimeConfig,
-  resolveLimeLayers,
-  EVENT_TYPES,
-  type LimeConfig,
-  type LimeConfigInput,
-  type EventType,
-} from '../../config/lime.js';
+export * from '../../config/lime.js';
 
 /** Factor by which geometry-bound features (vignetting radii, edge band, banding) scale with the sensor. */
 export function geometryScale(cfg: LimeConfig): number {
