@@ -4,7 +4,7 @@
  * default the user can override; presets scale the geometry for smaller frames.
  */
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.js';
+import { configError, resolveConfig, type ConfigLayer } from './resolve.js';
 
 const box = z.strictObject({
   x: z.number().int().min(0),
@@ -135,29 +135,24 @@ export function presetForSize(size: number): { preprocess: PreprocessConfig; cal
   return { preprocess, calibration: { border }, evaluation: { containmentBorder: border } };
 }
 
-/** Deep merge of plain objects (arrays and scalars replace). */
-export function mergeConfig(base: unknown, over: unknown): unknown {
-  if (over === undefined) return base;
-  if (typeof base !== 'object' || base === null || Array.isArray(base)) return over;
-  if (typeof over !== 'object' || over === null || Array.isArray(over)) return over;
-  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
-  for (const [k, v] of Object.entries(over as Record<string, unknown>)) out[k] = mergeConfig(out[k], v);
-  return out;
-}
+/** The merge of every config layer, kept here for the importers of `mergeConfig` from this module. */
+export { mergeConfig } from './resolve.js';
 
 /** Resolve a partial user config (file or flags) over the defaults; unknown keys and wrong types are errors. */
 export function resolvePipelineConfig(partial: unknown, source = 'config'): PipelineConfig {
-  const result = pipelineSchema.safeParse(partial ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ConfigError(`${source}: invalid configuration: ${issues}`);
-  }
-  const cfg = result.data;
+  return resolvePipelineLayers([{ source, value: partial }]);
+}
+
+/**
+ * Resolve layers (preset → file → flags) over the defaults; errors name the key and the layer it came
+ * from, and the crop must lie inside the frame.
+ */
+export function resolvePipelineLayers(layers: readonly ConfigLayer[]): PipelineConfig {
+  const cfg = resolveConfig(pipelineSchema, layers);
   const { crop, frameWidth, frameHeight } = cfg.preprocess;
   if (crop.x + crop.width > frameWidth || crop.y + crop.height > frameHeight) {
-    throw new ConfigError(
-      `${source}: preprocess.crop (${crop.x}, ${crop.y}, ${crop.width}, ${crop.height}) exceeds the ${frameWidth}×${frameHeight} frame`,
-    );
+    const message = `(${crop.x}, ${crop.y}, ${crop.width}, ${crop.height}) exceeds the ${frameWidth}×${frameHeight} frame`;
+    throw configError(layers, [{ path: ['preprocess', 'crop'], message }]);
   }
   return cfg;
 }

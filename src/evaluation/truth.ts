@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { PreprocessConfig } from '../config/pipeline.js';
+import { describeProblems, zodProblems } from '../config/resolve.js';
 import { cropToAnalysisIndex } from '../preprocessing/resize.js';
 
 const eventSchema = z.object({
@@ -33,8 +34,7 @@ export function loadTruth(path: string): FrameTruth {
   }
   const parsed = truthSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(path, `bad truth file at ${issue.path.join('.')}: ${issue.message}`);
+    throw new InputError(path, `bad truth file: ${describeProblems(zodProblems(parsed.error))}`);
   }
   for (const ev of parsed.data.events) {
     if (ev.pixels.index.length !== ev.pixels.counts.length) {

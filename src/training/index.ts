@@ -17,10 +17,6 @@ export {
   drawStructures,
   structureDeposits,
   renderDeposits,
-  injectionSchema,
-  resolveInjectionConfig,
-  type InjectionConfig,
-  type InjectionConfigInput,
   type Injection,
   type Deposit,
   type StructureRecord,
@@ -28,5 +24,6 @@ export {
   type TrackRecord,
   type Population,
 } from './injection.js';
+export { injectionSchema, resolveInjectionConfig, type InjectionConfig, type InjectionConfigInput } from '../config/training.js';
 export { ssim, ssimReference, gaussianWindow1d, SSIM_DEFAULTS, type SsimOptions } from './ssim.js';
 export { hybridLoss, refinedLoss, autoLambda, maskOccupancy, DEFAULT_ALPHA, DEFAULT_LAMBDA } from './losses.js';

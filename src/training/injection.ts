@@ -4,7 +4,8 @@
  * frame, with the binary mask that the refined loss up-weights. The network sees `input` and is asked
  * to reproduce the clean frame, so it learns NOT to reconstruct localised structure.
  *
- * Pure TypeScript over typed arrays (no tensors): the training loop converts to tensors itself.
+ * Pure TypeScript over typed arrays (no tensors): the training loop converts to tensors itself. The
+ * parameters (`InjectionConfig`, key `injection` of the training config) live in src/config/training.ts.
  *
  * Conventions (the spec leaves them open; written down here):
  * - Pixel (x, y) is the sample at continuous coordinates (x, y); the image covers
@@ -21,59 +22,9 @@
  * - Draw order (fixed, so a seed reproduces a sample): blob count; per blob amplitude, cx, cy, σ;
  *   track count; per track amplitude, P0, P1, P2 (x then y), w, u0, s.
  */
-import { z } from 'zod';
-import { ConfigError, InputError } from '../core/errors.js';
+import { InputError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-
-const interval = z.tuple([z.number(), z.number()]).refine(([a, b]) => a <= b, 'interval must satisfy lo ≤ hi');
-const intInterval = z
-  .tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])
-  .refine(([a, b]) => a <= b, 'interval must satisfy lo ≤ hi');
-
-export const injectionSchema = z.strictObject({
-  /** Probability that a structure is faint, dimensionless (spec "Refined training", amplitude mixture: 0.9). */
-  faintProbability: z.number().min(0).max(1).default(0.9),
-  /** Faint amplitude range, normalised [0, 1] intensity units (spec: U(0.008, 0.08)). */
-  faintAmplitude: interval.default([0.008, 0.08]),
-  /** Bright amplitude range, normalised intensity units (spec: U(0.05, 0.25)). */
-  brightAmplitude: interval.default([0.05, 0.25]),
-  /** Blobs per sample, inclusive integer range (spec "Blobs": UniformInt(3, 5)). */
-  blobCount: intInterval.default([3, 5]),
-  /** Blob Gaussian σ, px (spec "Blobs": U(2, 15)). */
-  blobSigma: interval.default([2, 15]),
-  /** Tracks per sample, inclusive integer range (spec "Tracks": UniformInt(1, 4)). */
-  trackCount: intInterval.default([1, 4]),
-  /** Sample points along each Bézier track (spec "Tracks": 300). */
-  trackSamples: z.number().int().min(2).default(300),
-  /** Track full width w, px (spec "Tracks": w ~ U(2, 6)); one w per track, see header. */
-  trackWidth: interval.default([2, 6]),
-  /** FWHM-to-σ divisor, dimensionless (spec: σ = max(1, w/2.355)). */
-  fwhmPerSigma: z.number().positive().default(2.355),
-  /** Floor on a track deposit's σ, px (spec: σ = max(1, w/2.355)). */
-  minTrackSigma: z.number().positive().default(1),
-  /** Position of the amplitude bump along the curve, u units (spec: u0 ~ U(0.2, 0.8)). */
-  bumpPosition: interval.default([0.2, 0.8]),
-  /** Relative strength of the bump, dimensionless (spec: s ~ U(0, 2)). */
-  bumpStrength: interval.default([0, 2]),
-  /** Width of the bump, u units (spec: b(u) = 1 + s·exp(−½((u − u0)/0.08)²)). */
-  bumpWidth: z.number().positive().default(0.08),
-  /** Half-width of each deposit's mask box, in units of its σ (spec "Mask": ±3σ). */
-  maskHalfWidthSigmas: z.number().nonnegative().default(3),
-  /** Half-width of the rendering window, in units of σ (not in the spec: a speed cut, tail < e⁻⁸). */
-  renderHalfWidthSigmas: z.number().positive().default(4),
-});
-export type InjectionConfig = z.infer<typeof injectionSchema>;
-export type InjectionConfigInput = z.input<typeof injectionSchema>;
-
-/** Resolve a partial injection config over the spec defaults; unknown keys and wrong types are errors. */
-export function resolveInjectionConfig(partial?: unknown, source = 'injection config'): InjectionConfig {
-  const result = injectionSchema.safeParse(partial ?? {});
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new ConfigError(`${source}: invalid configuration: ${issues}`);
-  }
-  return result.data;
-}
+import { resolveInjectionConfig, type InjectionConfig, type InjectionConfigInput } from '../config/training.js';
 
 /** One rendered Gaussian: a blob, or one sample point of a track. Coordinates in px, amplitude in [0, 1] units. */
 export interface Deposit {

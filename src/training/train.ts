@@ -17,7 +17,7 @@ import { Rng } from '../core/rng.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
-import type { TrainingConfig } from '../config/training.js';
+import type { InjectionConfig, TrainingConfig } from '../config/training.js';
 import { buildRoiAutoencoder } from '../models/roi-autoencoder.js';
 import { injectStructures } from './injection.js';
 import { hybridLoss, refinedLoss, autoLambda } from './losses.js';
@@ -95,18 +95,18 @@ function makeBatch(
   indices: number[],
   width: number,
   height: number,
-  refined: boolean,
+  injection: InjectionConfig | null,
   rngFor: (k: number) => Rng,
 ): Batch {
   const n = width * height;
   const input = new Float32Array(indices.length * n);
   const target = new Float32Array(indices.length * n);
-  const mask = refined ? new Float32Array(indices.length * n) : null;
+  const mask = injection ? new Float32Array(indices.length * n) : null;
   indices.forEach((idx, k) => {
     const clean = frames[idx];
     target.set(clean, k * n);
-    if (refined && mask) {
-      const inj = injectStructures(clean, width, height, rngFor(k));
+    if (injection && mask) {
+      const inj = injectStructures(clean, width, height, rngFor(k), injection);
       input.set(inj.input, k * n);
       for (let i = 0; i < n; i++) mask[k * n + i] = inj.mask[i];
     } else {
@@ -132,6 +132,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   const progress = opts.progress ?? silentProgress;
   const log = opts.log ?? (() => {});
   const refined = cfg.mode === 'refined';
+  const injection = refined ? cfg.injection : null;
   const { train, val } = splitIndices(frames.length, cfg.validationFraction, seed);
   if (train.length === 0) throw new Error('training needs at least one training frame');
   const ckptDir = join(opts.outDir, 'checkpoint');
@@ -148,7 +149,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   const valBatches: Batch[] = [];
   for (let s = 0; s < val.length; s += cfg.batchSize) {
     const idx = val.slice(s, s + cfg.batchSize);
-    valBatches.push(makeBatch(frames, idx, width, height, refined, (k) => Rng.derive(seed, `val:${idx[k]}`)));
+    valBatches.push(makeBatch(frames, idx, width, height, injection, (k) => Rng.derive(seed, `val:${idx[k]}`)));
   }
 
   let state: TrainState;
@@ -165,7 +166,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
     if (refined && cfg.lambda === 'auto') {
       const masks: Uint8Array[] = [];
       for (let k = 0; k < cfg.autoLambdaBatches * cfg.batchSize; k++) {
-        masks.push(injectStructures(frames[train[k % train.length]], width, height, Rng.derive(seed, `lambda:${k}`)).mask);
+        masks.push(injectStructures(frames[train[k % train.length]], width, height, Rng.derive(seed, `lambda:${k}`), cfg.injection).mask);
       }
       lambda = autoLambda(masks);
       log(`λ set from the mask occupancy: ${lambda.toFixed(2)}`);
@@ -184,7 +185,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
     let count = 0;
     for (let s = 0; s < order.length; s += cfg.batchSize) {
       const idx = order.slice(s, s + cfg.batchSize);
-      const b = makeBatch(frames, idx, width, height, refined, (k) => Rng.derive(seed, `inject:${epoch}:${s + k}`));
+      const b = makeBatch(frames, idx, width, height, injection, (k) => Rng.derive(seed, `inject:${epoch}:${s + k}`));
       const shape: [number, number, number, number] = [idx.length, height, width, 1];
       const loss = optimizer.minimize(() => lossOf(cfg, state.lambda, model, b, shape, true), true, vars);
       const value = loss ? (await loss.data())[0] : NaN;
@@ -217,7 +218,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   if (cfg.reestimateBatchNorm && state.epoch === cfg.epochs - 1) {
     const batches: Float32Array[] = [];
     for (let s = 0; s < train.length; s += cfg.batchSize) {
-      batches.push(makeBatch(frames, train.slice(s, s + cfg.batchSize), width, height, refined, (k) => Rng.derive(seed, `bn:${s + k}`)).input);
+      batches.push(makeBatch(frames, train.slice(s, s + cfg.batchSize), width, height, injection, (k) => Rng.derive(seed, `bn:${s + k}`)).input);
     }
     reestimateBatchNorm(model, batches, width, height);
   }

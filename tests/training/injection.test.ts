@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { ConfigError, InputError } from '../../src/core/errors.js';
+import { resolveInjectionConfig } from '../../src/config/training.js';
 import {
   drawStructures,
   injectStructures,
-  resolveInjectionConfig,
   type Deposit,
   type StructureRecord,
   type TrackRecord,

@@ -1,0 +1,39 @@
+/**
+ * Configuration stage: every default of tpcvision, one strict zod schema per feature, each value
+ * beside its unit and the spec section it comes from, and one resolver for all of them.
+ *
+ * In: partial JSON objects in layers (defaults → preset → file → command-line flags). Out: resolved,
+ * typed configurations; a problem is a ConfigError naming the dotted key and the layer at fault.
+ * Ignored: reading files and parsing flags (the CLI does that), and values computed from a resolved
+ * config (they stay with the stage that uses them, e.g. simulation/lime/config.ts's geometryScale).
+ *
+ * | feature | schema | resolve | module |
+ * |---|---|---|---|
+ * | trigger chain (preprocess, score, ROI, calibration, evaluation) | `pipelineSchema` | `resolvePipelineConfig` | pipeline.ts |
+ * | autoencoder training, its injections under `injection` | `trainingSchema`, `injectionSchema` | `resolveTrainingConfig` | training.ts |
+ * | LIME simulator | `limeConfigSchema` | `resolveLimeConfig` | lime.ts |
+ * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
+ * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
+ */
+export * from './resolve.js';
+export * from './describe-default.js';
+export * from './pipeline.js';
+export * from './training.js';
+export * from './lime.js';
+export * from './migdal.js';
+export * from './oasis.js';
+
+import { pipelineSchema } from './pipeline.js';
+import { trainingSchema } from './training.js';
+import { limeConfigSchema } from './lime.js';
+import { migdalConfigSchema } from './migdal.js';
+import { oasisConfigSchema } from './oasis.js';
+
+/** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
+export const FEATURE_SCHEMAS = {
+  pipeline: pipelineSchema,
+  training: trainingSchema,
+  lime: limeConfigSchema,
+  migdal: migdalConfigSchema,
+  oasis: oasisConfigSchema,
+} as const;
