@@ -3,52 +3,64 @@
  * oasis-model.json (architecture, resolved config, preset, seed, tool version, training history).
  *
  * In: a trained LayersModel and its facts (write), or a directory (read). Out: files, or the rebuilt
- * model with its metadata. Ignored: optimizer state (it lives in checkpoint/ and is only for resume).
+ * model with its metadata; oasis-model.json is validated on reading (a missing file, bad JSON, a
+ * wrong format or a missing / wrongly-typed key is an InputError naming the file and the key).
+ * Ignored: optimizer state (it lives in checkpoint/ and is only for resume).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeJsonAtomic } from '../core/atomic-write.js';
-import { InputError } from '../core/errors.js';
+import { jsonNumber, readJsonFile } from '../core/read-json.js';
 import { toolVersion } from '../core/version.js';
 import { buildOasisUnet } from '../models/oasis-unet.js';
 import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
-import type { OasisConfig, PresetName } from './config.js';
-import type { OasisEpochRecord } from './train.js';
+import { oasisConfigSchema, PRESET_NAMES } from './config.js';
 
 export const OASIS_MODEL_FORMAT = 'tpcvision-oasis-model/1';
 
-export interface OasisModelMeta {
-  format: string;
-  version: string;
-  height: number;
-  width: number;
-  base: number;
-  preset: PresetName;
-  config: OasisConfig;
-  seed: number;
-  trainEvents: number;
-  validationEvents: number;
-  bestEpoch: number;
-  history: OasisEpochRecord[];
-  data: unknown;
-}
+const count = () => z.number().int().nonnegative();
 
-export function writeOasisModel(dir: string, model: LayersModel, meta: Omit<OasisModelMeta, 'format' | 'version'>): void {
+/** One epoch of the training history (also the trainer's state.json). */
+export const oasisEpochRecordSchema = z.object({
+  epoch: count(),
+  trainLoss: jsonNumber(),
+  valLoss: jsonNumber(),
+  /** Validation terms: weighted L1 and TV (unweighted by the term weights); NaN without validation. */
+  valReg: jsonNumber(),
+  valTv: jsonNumber(),
+  seconds: z.number(),
+  /** Mean wall time of one optimisation step (batch of `batchSize`), s. */
+  stepSeconds: z.number(),
+});
+export type OasisEpochRecord = z.infer<typeof oasisEpochRecordSchema>;
+
+export const oasisModelMetaSchema = z.object({
+  format: z.literal(OASIS_MODEL_FORMAT, { error: (i) => `format ${JSON.stringify(i.input)}, expected ${OASIS_MODEL_FORMAT}` }),
+  /** The tool version that wrote the directory. */
+  version: z.string(),
+  height: z.number().int().positive(),
+  width: z.number().int().positive(),
+  base: z.number().int().positive(),
+  preset: z.enum(PRESET_NAMES),
+  config: oasisConfigSchema,
+  seed: z.number().int(),
+  trainEvents: count(),
+  validationEvents: count(),
+  bestEpoch: z.number().int(),
+  history: z.array(oasisEpochRecordSchema),
+  data: z.unknown(),
+  parameters: count(),
+});
+export type OasisModelMeta = z.infer<typeof oasisModelMetaSchema>;
+
+export function writeOasisModel(dir: string, model: LayersModel, meta: Omit<OasisModelMeta, 'format' | 'version' | 'parameters'>): void {
   saveModelWeights(dir, model);
   writeJsonAtomic(join(dir, 'oasis-model.json'), { format: OASIS_MODEL_FORMAT, version: toolVersion(), ...meta, parameters: model.countParams() });
 }
 
 export function readOasisMeta(dir: string): OasisModelMeta {
-  const path = join(dir, 'oasis-model.json');
-  let meta: OasisModelMeta;
-  try {
-    meta = JSON.parse(readFileSync(path, 'utf8')) as OasisModelMeta;
-  } catch (err) {
-    throw new InputError(path, `cannot read an OASIS model (${(err as Error).message}); train one with 'tpcvision oasis train'`);
-  }
-  if (meta.format !== OASIS_MODEL_FORMAT) throw new InputError(path, `format '${meta.format}', expected ${OASIS_MODEL_FORMAT}`);
-  return meta;
+  return readJsonFile(join(dir, 'oasis-model.json'), oasisModelMetaSchema, "not an OASIS model directory; train one with 'tpcvision oasis train'");
 }
 
 /** The model of `dir`, rebuilt for its training image size (or `size` when given) with its weights. */

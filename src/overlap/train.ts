@@ -10,10 +10,10 @@
  * = the best epoch's weights, oasis-model.json = architecture, resolved config, seed, version,
  * history; see model-dir.ts). Ignored: augmentation, learning-rate schedules (the spec has none).
  *
- * AdamW (adamw.ts; tfjs has Adam only): after each Adam step every trainable weight (kernels,
- * biases and the GroupNorm γ, β alike, as torch.optim.AdamW's default single parameter group does)
- * is decayed decoupled from the gradient: w ← w − lr·wd·w. (PyTorch applies the same factor before
- * the Adam step; the difference is O(lr²·wd).)
+ * AdamW (training/optimizer.ts, shared with the autoencoder): after each Adam step every trainable
+ * weight (kernels, biases and the GroupNorm γ, β alike, as torch.optim.AdamW's default single
+ * parameter group does) is decayed decoupled from the gradient: w ← w − lr·wd·w. (PyTorch applies
+ * the same factor before the Adam step; the difference is O(lr²·wd).)
  * Clipping: g ← g·min(1, c/‖g‖₂) with ‖g‖₂ over all gradients together (torch's clip_grad_norm_).
  * Micro-batches: a batch runs in passes of `microBatch` samples whose gradients add up to the
  * batch's (loss.ts partialLoss), then one clipped step: a batch of 16 at 288×512 does not fit in
@@ -32,25 +32,14 @@ import { Rng } from '../core/rng.js';
 import { buildOasisUnet } from '../models/oasis-unet.js';
 import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
 import { initializeWeights } from '../training/init.js';
-import { splitIndices } from '../training/train.js';
-import { AdamW } from './adamw.js';
+import { AdamW } from '../training/optimizer.js';
+import { shuffled, splitIndices } from '../training/split.js';
+import { InputError } from '../core/errors.js';
 import { batchTensors, imageSize, makeBatch } from './batch.js';
 import type { OasisConfig, PresetName } from './config.js';
 import type { OverlapSample } from '../core/overlap-sample.js';
 import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
-import { writeOasisModel } from './model-dir.js';
-
-export interface OasisEpochRecord {
-  epoch: number;
-  trainLoss: number;
-  valLoss: number;
-  /** Validation terms: weighted L1 and TV (unweighted by the term weights). */
-  valReg: number;
-  valTv: number;
-  seconds: number;
-  /** Mean wall time of one optimisation step (batch of `batchSize`), s. */
-  stepSeconds: number;
-}
+import { writeOasisModel, type OasisEpochRecord } from './model-dir.js';
 
 export interface OasisTrainState {
   epoch: number; // last completed epoch (0-based), −1 before the first
@@ -82,15 +71,6 @@ export interface OasisTrainResult {
   state: OasisTrainState;
   trainIndices: number[];
   validationIndices: number[];
-}
-
-function shuffled<T>(items: readonly T[], rng: Rng): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 /**
@@ -128,10 +108,26 @@ function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cf
   const norm = Math.sqrt(normSq.dataSync()[0]);
   const factor = clip > 0 && norm > clip ? clip / norm : 1;
   const clipped = factor === 1 ? g : g.map((t) => tf.mul(t, factor));
-  // 2. Adam step and decoupled weight decay (adamw.ts)
+  // 2. Adam step and decoupled weight decay (training/optimizer.ts)
   optimizer.apply(clipped);
   tf.dispose([normSq, ...g, ...(factor === 1 ? [] : clipped)]);
   return loss;
+}
+
+/** One pass over the shuffled training samples, one clipped step per batch; returns the mean training loss. */
+function trainEpoch(o: OasisTrainOptions, model: LayersModel, vars: tf.Variable[], optimizer: AdamW, train: readonly number[], epoch: number, progress: Progress): number {
+  const t = o.config.training;
+  const order = shuffled(train, Rng.derive(o.seed, `epoch:${epoch}`));
+  progress.start(Math.ceil(train.length / t.batchSize), `oasis epoch ${epoch + 1}/${t.epochs}`);
+  let sum = 0;
+  for (let s = 0; s < order.length; s += t.batchSize) {
+    const idx = order.slice(s, s + t.batchSize);
+    const loss = trainStep(model, vars, optimizer, o.config, o.samples, idx);
+    sum += loss * idx.length;
+    progress.tick(1, { loss: loss.toPrecision(4) });
+  }
+  progress.stop();
+  return sum / train.length;
 }
 
 /** Mean loss (total, reg, tv) over `indices`, in batches, without training. */
@@ -163,7 +159,7 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   const log = o.log ?? (() => {});
   const { width, height } = imageSize(samples);
   const { train, val } = splitIndices(samples.length, t.validationFraction, seed);
-  if (train.length === 0) throw new Error('oasis training needs at least one training sample');
+  if (train.length === 0) throw new InputError('oasis training set', 'no samples: training needs at least one');
   const ckpt = join(o.outDir, 'checkpoint');
   const statePath = join(ckpt, 'state.json');
 
@@ -185,18 +181,8 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   const last = Math.min(t.epochs - 1, o.stopAfterEpoch ?? Infinity);
   for (let epoch = state.epoch + 1; epoch <= last && !state.stopped; epoch++) {
     const t0 = performance.now();
-    const order = shuffled(train, Rng.derive(seed, `epoch:${epoch}`));
-    progress.start(steps, `oasis epoch ${epoch + 1}/${t.epochs}`);
-    let sum = 0;
-    for (let s = 0; s < order.length; s += t.batchSize) {
-      const idx = order.slice(s, s + t.batchSize);
-      const loss = trainStep(model, vars, optimizer, cfg, samples, idx);
-      sum += loss * idx.length;
-      progress.tick(1, { loss: loss.toPrecision(4) });
-    }
-    progress.stop();
+    const trainLoss = trainEpoch(o, model, vars, optimizer, train, epoch, progress);
     const trainSeconds = (performance.now() - t0) / 1000;
-    const trainLoss = sum / train.length;
     const v = val.length ? evaluateLoss(model, cfg, samples, val) : { total: trainLoss, reg: NaN, tv: NaN };
     const improved = v.total < state.bestValLoss;
     if (improved) {

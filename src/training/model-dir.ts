@@ -1,7 +1,7 @@
 /**
  * The trained-model directory: everything needed to score frames later, versioned together.
  *   config.json   kind, version, mode, resolved training configuration, seed, grid, λ, parameter
- *                 count, tool version (the provenance of the model)
+ *                 count, tool version (the provenance of the model); validated on reading
  *   weights.*     all model variables (checkpoint format)
  *   stats/        the pedestal statistics the model was trained with (frozen preprocessing)
  *   history.json  loss curves per epoch
@@ -9,9 +9,11 @@
  *   checkpoint/   the last epoch's weights, optimizer and trainer state (for --resume)
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { InputError } from '../core/errors.js';
+import { jsonNumber, readJsonFile } from '../core/read-json.js';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
@@ -23,20 +25,25 @@ import type { TrainState } from './train.js';
 
 export const MODEL_DIR_VERSION = 1;
 
-export interface ModelInfo {
-  kind: 'tpcvision-roi-autoencoder';
-  version: number;
-  tool: { name: string; version: string };
-  mode: TrainingConfig['mode'];
-  seed: number;
-  width: number;
-  height: number;
-  lambda: number;
-  parameters: number;
-  training: TrainingConfig;
-  epochsCompleted: number;
-  onnx: string | null;
-}
+const count = () => z.number().int().nonnegative();
+
+/** config.json, validated on reading: a damaged or foreign file names the key at fault. */
+export const modelInfoSchema = z.object({
+  kind: z.literal('tpcvision-roi-autoencoder', { error: (i) => `not an ROI autoencoder (kind ${JSON.stringify(i.input)})` }),
+  version: z.literal(MODEL_DIR_VERSION, { error: (i) => `model directory version ${JSON.stringify(i.input)} is not supported (expected ${MODEL_DIR_VERSION})` }),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  mode: trainingSchema.shape.mode.unwrap(),
+  seed: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** NaN (null on disk) for a baseline training with λ = 'auto'. */
+  lambda: jsonNumber(),
+  parameters: count(),
+  training: trainingSchema,
+  epochsCompleted: count(),
+  onnx: z.string().nullable(),
+});
+export type ModelInfo = z.infer<typeof modelInfoSchema>;
 
 export function saveModelDir(
   dir: string,
@@ -70,18 +77,8 @@ export function saveModelDir(
 }
 
 export function readModelInfo(dir: string): ModelInfo {
-  const path = join(dir, 'config.json');
-  if (!existsSync(path)) throw new InputError(dir, 'not a tpcvision model directory (config.json missing; train one with `tpcvision train`)');
-  let info: ModelInfo;
-  try {
-    info = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new InputError(path, `unreadable: ${(err as Error).message}`);
-  }
-  if (info.kind !== 'tpcvision-roi-autoencoder') throw new InputError(path, `not an ROI autoencoder (kind ${String(info.kind)})`);
-  if (info.version !== MODEL_DIR_VERSION) throw new InputError(path, `model directory version ${info.version} is not supported`);
-  info.training = trainingSchema.parse(info.training);
-  return info;
+  if (!existsSync(dir)) throw new InputError(dir, 'no such model directory (train one with `tpcvision train`)');
+  return readJsonFile(join(dir, 'config.json'), modelInfoSchema, 'not a tpcvision model directory (train one with `tpcvision train`)');
 }
 
 export function loadModelDir(dir: string): { info: ModelInfo; stats: PedestalStats; model: LayersModel } {

@@ -22,8 +22,11 @@ import { buildRoiAutoencoder } from '../models/roi-autoencoder.js';
 import { injectStructures } from './injection.js';
 import { hybridLoss, refinedLoss, autoLambda } from './losses.js';
 import { initializeWeights } from './init.js';
-import { loadModelWeights, loadOptimizer, saveModelWeights, saveOptimizer } from './checkpoint.js';
+import { loadModelWeights, saveModelWeights } from './checkpoint.js';
 import { reestimateBatchNorm } from './batchnorm.js';
+import { AdamW } from './optimizer.js';
+import { shuffled, splitIndices } from './split.js';
+import { InputError } from '../core/errors.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -63,25 +66,6 @@ export interface TrainResult {
   state: TrainState;
   trainIndices: number[];
   validationIndices: number[];
-}
-
-/** Deterministic train/validation split: a seeded shuffle, the first ⌈f·N⌉ frames validate. */
-export function splitIndices(n: number, fraction: number, seed: number): { train: number[]; val: number[] } {
-  const order = shuffled(
-    Array.from({ length: n }, (_, i) => i),
-    Rng.derive(seed, 'split'),
-  );
-  const nVal = fraction > 0 && n >= 2 ? Math.min(n - 1, Math.max(1, Math.round(fraction * n))) : 0;
-  return { val: order.slice(0, nVal).sort((a, b) => a - b), train: order.slice(nVal) };
-}
-
-function shuffled<T>(items: T[], rng: Rng): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(0, i);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
 }
 
 interface Batch {
@@ -134,16 +118,13 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   const refined = cfg.mode === 'refined';
   const injection = refined ? cfg.injection : null;
   const { train, val } = splitIndices(frames.length, cfg.validationFraction, seed);
-  if (train.length === 0) throw new Error('training needs at least one training frame');
+  if (train.length === 0) throw new InputError('pedestal frames', 'none given: training needs at least one frame');
   const ckptDir = join(opts.outDir, 'checkpoint');
 
   const model = buildRoiAutoencoder({ height, width, filters: cfg.filters });
   initializeWeights(model, Rng.derive(seed, 'init'));
-  const optimizer = tf.train.adam(cfg.learningRate);
-  const setLearningRate = (lr: number) => {
-    // the Adam class reads this field at every step; tfjs offers no setter
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
-  };
+  const vars = model.trainableWeights.map((w: { read(): tf.Tensor }) => w.read() as tf.Variable);
+  const optimizer = new AdamW(vars, { learningRate: cfg.learningRate }); // weight decay 0: tf.train.adam's update
 
   // fixed validation batches: their injections never change from epoch to epoch
   const valBatches: Batch[] = [];
@@ -157,9 +138,8 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   if (opts.resume && existsSync(statePath)) {
     state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainState;
     loadModelWeights(ckptDir, model);
-    // Adam creates its slots lazily; one zero-gradient step is not exact, so restore them directly
-    await loadOptimizer(ckptDir, optimizer);
-    setLearningRate(state.learningRate);
+    optimizer.load(ckptDir);
+    optimizer.learningRate = state.learningRate;
     log(`resuming after epoch ${state.epoch + 1} (learning rate ${state.learningRate})`);
   } else {
     let lambda = typeof cfg.lambda === 'number' ? cfg.lambda : NaN;
@@ -174,44 +154,27 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
     state = { epoch: -1, learningRate: cfg.learningRate, bestValLoss: Infinity, epochsWithoutImprovement: 0, lambda, history: [] };
   }
 
-  const vars = model.trainableWeights.map((w: { read(): tf.Tensor }) => w.read() as tf.Variable);
-  const batchesPerEpoch = Math.ceil(train.length / cfg.batchSize);
   const last = Math.min(cfg.epochs - 1, opts.stopAfterEpoch ?? Infinity);
   for (let epoch = state.epoch + 1; epoch <= last; epoch++) {
     const t0 = performance.now();
-    const order = shuffled(train, Rng.derive(seed, `epoch:${epoch}`));
-    progress.start(batchesPerEpoch, `epoch ${epoch + 1}/${cfg.epochs}`);
-    let sum = 0;
-    let count = 0;
-    for (let s = 0; s < order.length; s += cfg.batchSize) {
-      const idx = order.slice(s, s + cfg.batchSize);
-      const b = makeBatch(frames, idx, width, height, injection, (k) => Rng.derive(seed, `inject:${epoch}:${s + k}`));
-      const shape: [number, number, number, number] = [idx.length, height, width, 1];
-      const loss = optimizer.minimize(() => lossOf(cfg, state.lambda, model, b, shape, true), true, vars);
-      const value = loss ? (await loss.data())[0] : NaN;
-      loss?.dispose();
-      sum += value * idx.length;
-      count += idx.length;
-      progress.tick(1, { loss: value });
-    }
-    progress.stop();
-    const trainLoss = sum / count;
+    const trainLoss = await trainEpoch(opts, model, vars, optimizer, train, epoch, state.lambda, progress);
     const valLoss = valBatches.length ? await meanLoss(cfg, state.lambda, model, valBatches, width, height) : trainLoss;
 
+    // learning rate × lrFactor after lrPatience epochs without a better validation loss
     if (valLoss < state.bestValLoss) {
       state.bestValLoss = valLoss;
       state.epochsWithoutImprovement = 0;
     } else if (++state.epochsWithoutImprovement >= cfg.lrPatience) {
       state.learningRate *= cfg.lrFactor;
       state.epochsWithoutImprovement = 0;
-      setLearningRate(state.learningRate);
+      optimizer.learningRate = state.learningRate;
     }
     const record = { epoch, trainLoss, valLoss, learningRate: state.learningRate, seconds: (performance.now() - t0) / 1000 };
     state.history.push(record);
     state.epoch = epoch;
     log(`epoch ${epoch + 1}/${cfg.epochs}: train ${trainLoss.toFixed(5)}  val ${valLoss.toFixed(5)}  lr ${state.learningRate.toExponential(2)}  ${record.seconds.toFixed(1)} s`);
     saveModelWeights(ckptDir, model);
-    await saveOptimizer(ckptDir, optimizer);
+    optimizer.save(ckptDir);
     writeJsonAtomic(statePath, state);
   }
 
@@ -224,6 +187,38 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   }
   optimizer.dispose();
   return { model, state, trainIndices: train, validationIndices: val };
+}
+
+/** One pass over the shuffled training frames, one optimizer step per batch; returns the mean training loss. */
+async function trainEpoch(
+  opts: TrainOptions,
+  model: LayersModel,
+  vars: tf.Variable[],
+  optimizer: AdamW,
+  train: number[],
+  epoch: number,
+  lambda: number,
+  progress: Progress,
+): Promise<number> {
+  const { frames, width, height, config: cfg, seed } = opts;
+  const order = shuffled(train, Rng.derive(seed, `epoch:${epoch}`));
+  progress.start(Math.ceil(train.length / cfg.batchSize), `epoch ${epoch + 1}/${cfg.epochs}`);
+  let sum = 0;
+  let count = 0;
+  for (let s = 0; s < order.length; s += cfg.batchSize) {
+    const idx = order.slice(s, s + cfg.batchSize);
+    const b = makeBatch(frames, idx, width, height, cfg.mode === 'refined' ? cfg.injection : null, (k) => Rng.derive(seed, `inject:${epoch}:${s + k}`));
+    const shape: [number, number, number, number] = [idx.length, height, width, 1];
+    const { value: loss, grads } = tf.variableGrads(() => lossOf(cfg, lambda, model, b, shape, true), vars);
+    optimizer.apply(vars.map((v) => grads[v.name]));
+    const value = (await loss.data())[0];
+    tf.dispose([loss, ...Object.values(grads)]);
+    sum += value * idx.length;
+    count += idx.length;
+    progress.tick(1, { loss: value });
+  }
+  progress.stop();
+  return sum / count;
 }
 
 async function meanLoss(cfg: TrainingConfig, lambda: number, model: LayersModel, batches: Batch[], width: number, height: number): Promise<number> {

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { Rng } from '../../src/core/rng.js';
 import { resolveTrainingConfig } from '../../src/config/training.js';
-import { trainAutoencoder, splitIndices } from '../../src/training/train.js';
+import { trainAutoencoder } from '../../src/training/train.js';
+import { splitIndices } from '../../src/training/split.js';
 import { loadModelWeights, saveModelWeights } from '../../src/training/checkpoint.js';
 import { buildRoiAutoencoder } from '../../src/models/roi-autoencoder.js';
 
