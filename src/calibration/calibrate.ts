@@ -9,6 +9,7 @@
 import { thresholdMap } from '../roi/threshold.js';
 import { closeMask } from '../roi/closing.js';
 import type { CalibrationConfig } from '../config/pipeline.js';
+import { InputError } from '../core/errors.js';
 
 export interface RetainedFractions {
   tau: number;
@@ -102,7 +103,7 @@ export function calibrateThreshold(
   closingRadius: number,
   cfg: CalibrationConfig,
 ): Calibration {
-  if (maps.length === 0) throw new Error('calibration needs at least one held-out pedestal frame');
+  if (maps.length === 0) throw new InputError('calibration', 'needs at least one held-out pedestal frame');
   const evaluate = (tau: number) => retainedFractions(maps, width, height, tau, closingRadius, cfg.border);
   let max = -Infinity;
   let min = Infinity;

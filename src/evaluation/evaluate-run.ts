@@ -18,6 +18,7 @@ import { labelComponents } from '../roi/components.js';
 import type { Calibration } from '../calibration/calibrate.js';
 import { projectTruth, coverage, truthMask, type AnalysisEvent, type FrameTruth } from './truth.js';
 import { SweepAccumulator, energyBinsFrom, inBin, median, coverageAtAreaCut, type EnergyBin } from './accumulate.js';
+import { InputError } from '../core/errors.js';
 
 export interface DataItem {
   frame: Frame;
@@ -242,7 +243,7 @@ export async function evaluateRun(opts: {
   }
   await flush();
   progress.stop();
-  if (frames === 0) throw new Error('evaluation: the data run holds no frames');
+  if (frames === 0) throw new InputError('evaluation', 'the data run holds no frames');
 
   const methods = states.map((st) => summarise(st, frames, bins, lowRange, ev.lowCoverage, ev.referenceAreaCut));
   return {

@@ -39,6 +39,7 @@ import type { OasisConfig, PresetName } from './config.js';
 import type { OverlapSample } from './dataset.js';
 import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
 import { writeOasisModel } from './model-dir.js';
+import { InputError } from '../core/errors.js';
 
 export interface OasisEpochRecord {
   epoch: number;
@@ -163,7 +164,7 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   const log = o.log ?? (() => {});
   const { width, height } = imageSize(samples);
   const { train, val } = splitIndices(samples.length, t.validationFraction, seed);
-  if (train.length === 0) throw new Error('oasis training needs at least one training sample');
+  if (train.length === 0) throw new InputError('oasis training', 'needs at least one training sample');
   const ckpt = join(o.outDir, 'checkpoint');
   const statePath = join(ckpt, 'state.json');
 

@@ -24,6 +24,7 @@ import { hybridLoss, refinedLoss, autoLambda } from './losses.js';
 import { initializeWeights } from './init.js';
 import { loadModelWeights, loadOptimizer, saveModelWeights, saveOptimizer } from './checkpoint.js';
 import { reestimateBatchNorm } from './batchnorm.js';
+import { InputError } from '../core/errors.js';
 
 export interface EpochRecord {
   epoch: number;
@@ -133,7 +134,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   const log = opts.log ?? (() => {});
   const refined = cfg.mode === 'refined';
   const { train, val } = splitIndices(frames.length, cfg.validationFraction, seed);
-  if (train.length === 0) throw new Error('training needs at least one training frame');
+  if (train.length === 0) throw new InputError('training', 'needs at least one training frame');
   const ckptDir = join(opts.outDir, 'checkpoint');
 
   const model = buildRoiAutoencoder({ height, width, filters: cfg.filters });
