@@ -12,18 +12,21 @@ import type { Command } from 'commander';
 import { buildProgram } from '../../src/cli/main.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { encodeNpy } from '../../src/io/npy.js';
+import { writeMigdalFeather } from '../../src/io/feather.js';
 
 const BIN = join(process.cwd(), 'bin', 'tpcvision.js');
 const dir = mkdtempSync(join(tmpdir(), 'tpcv-badargs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// fixtures: a valid stack of two 64×64 frames and its statistics, a .npy stack of no frames, an empty directory,
+// fixtures: a dataset of no samples, a valid stack of two 64×64 frames and its statistics, a .npy stack of no frames, an empty directory,
 // a config file that is not JSON, one with an unknown key
 const frame = join(dir, 'frame.npy');
 writeFileSync(frame, encodeNpy([2, 64, 64], Uint16Array.from({ length: 2 * 64 * 64 }, (_, i) => 100 + ((7 * i) % 5))));
 const noFrames = join(dir, 'no-frames.npy');
 writeFileSync(noFrames, encodeNpy([0, 64, 64], new Uint16Array(0)));
 const stats = join(dir, 'stats');
+const noSamples = join(dir, 'no-samples.feather');
+writeMigdalFeather(noSamples, []);
 beforeAll(() => {
   const r = spawnSync('node', [BIN, 'pedestals', frame, '--out', stats], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
@@ -81,8 +84,10 @@ const CASES: Case[] = [
   { command: 'oasis', args: ['predict'], code: USAGE, names: "unknown command 'predict'" },
   { command: 'oasis train', args: ['--data', missing, '--out', out, '--preset', 'heavy'], code: EXIT.badInput, names: '--preset' },
   { command: 'oasis train', args: ['--data', missing, '--out', out, '--engine', 'gpu'], code: EXIT.badInput, names: '--engine' },
+  { command: 'oasis train', args: ['--data', noSamples, '--out', out, '--engine', 'cpu'], code: EXIT.badInput, names: noSamples },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', missing, '--out', out, '--engine', 'gpu'], code: EXIT.badInput, names: '--engine' },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', missing, '--out', out, '--engine', 'cpu'], code: EXIT.badInput, names: missing },
+  { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--engine', 'cpu'], code: EXIT.badInput, names: noSamples },
   { command: 'demo', args: ['--out', out, '--seed', 'one'], code: EXIT.badInput, names: '--seed' },
   { command: 'demo', args: ['--out', out, '--ae-epochs', '-1'], code: EXIT.badInput, names: '--ae-epochs' },
 ];

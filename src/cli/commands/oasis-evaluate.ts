@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
 import { parseEngine } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
 
@@ -26,6 +27,7 @@ export function registerOasisEvaluate(oasis: Command): Command {
       ]);
       await selectBackend({ prefer: engine });
       const data = readMigdalFeather(o.data);
+      if (data.samples.length === 0) throw new InputError(o.data, 'holds no samples');
       const r = await evaluateOasisRun({
         modelDirs: o.model,
         samples: data.samples,

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { isPresetName, PRESET_NAMES, resolveOasisConfig, type OasisConfig, type PresetName } from '../../overlap/config.js';
 import { defined, parseEngine, parseInteger, parseNumber, readConfigFile } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
@@ -57,6 +57,7 @@ export function registerOasisTrain(oasis: Command): Command {
       ]);
       const backend = await selectBackend({ prefer: engine });
       const data = readMigdalFeather(o.data);
+      if (data.samples.length === 0) throw new InputError(o.data, 'holds no samples');
       const log = o.json ? () => {} : (line: string) => console.error(line);
       log(`backend ${backend}; ${data.samples.length} samples from ${o.data}; preset ${o.preset}`);
       // 3. train
