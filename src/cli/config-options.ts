@@ -1,10 +1,13 @@
 /**
- * Configuration as the commands see it: defaults → size preset → --config file → flags, resolved and
- * validated in one place (unknown keys and wrong types are errors naming the key).
+ * Flags and configuration as the commands see them: defaults → size preset → --config file → flags,
+ * resolved and validated in one place (unknown keys and wrong types are errors naming the key), and
+ * the small parsers every command shares. A bad flag value is a UsageError naming the flag.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, InputError, UsageError } from '../core/errors.js';
 import { mergeConfig, presetForSize, resolvePipelineConfig, type PipelineConfig } from '../config/pipeline.js';
+import type { PedestalStats } from '../preprocessing/index.js';
+import { CLASSICAL_SCORES } from '../scores/classical.js';
 
 export function readConfigFile(path: string | undefined): unknown {
   if (!path) return {};
@@ -22,7 +25,7 @@ export function parseSize(value: string): number {
   if (preset) return preset;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 64) {
-    throw new ConfigError(`--size must be one of ${Object.keys(SIZE_PRESETS).join(', ')} or an integer ≥ 64, got '${value}'`);
+    throw new UsageError('--size', `must be one of ${Object.keys(SIZE_PRESETS).join(', ')} or an integer ≥ 64, got '${value}'`);
   }
   return n;
 }
@@ -36,18 +39,57 @@ export function pipelineConfig(frameSize: number | undefined, configFile: string
   return resolvePipelineConfig(cfg, configFile ?? 'configuration');
 }
 
+/** Pipeline config for work on frames described by existing pedestal statistics. */
+export function configForStats(stats: PedestalStats, configFile: string | undefined, flags: unknown): PipelineConfig {
+  const cfg = pipelineConfig(stats.config.frameWidth, configFile, flags);
+  return { ...cfg, preprocess: stats.config };
+}
+
 export function parseNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new ConfigError(`${name} must be a number, got '${value}'`);
+  if (!Number.isFinite(n)) throw new UsageError(name, `must be a number, got '${value}'`);
+  return n;
+}
+
+/** An integer flag (seeds, epochs, widths); undefined when the flag was not given. */
+export function parseInteger(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new UsageError(flag, `must be an integer, got '${value}'`);
   return n;
 }
 
 /** A non-negative integer flag (frame or event counts). */
 export function parseCount(flag: string, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new ConfigError(`${flag} must be a non-negative integer, got '${value}'`);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n)) throw new UsageError(flag, `must be a non-negative integer, got '${value}'`);
   return n;
+}
+
+/** `--engine`: the tfjs backend to prefer. */
+export function parseEngine(value: string): 'native' | 'cpu' {
+  if (value !== 'native' && value !== 'cpu') throw new UsageError('--engine', `must be native or cpu, got '${value}'`);
+  return value;
+}
+
+/** `--model name=dir` values → a map from score name to model directory. */
+export function parseModels(values: string[] | undefined): Map<string, string> {
+  const models = new Map<string, string>();
+  for (const v of values ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new InputError('--model', `expected NAME=DIR (e.g. ae-refined=models/refined), got '${v}'`);
+    models.set(v.slice(0, eq), v.slice(eq + 1));
+  }
+  return models;
+}
+
+/** `--score` names must be classical scores, 'all' (where `allowAll`) or a NAME given with --model. */
+export function checkScoreNames(names: string[], models: Map<string, string>, allowAll: boolean): void {
+  const known = [...CLASSICAL_SCORES, ...(allowAll ? ['all'] : []), ...models.keys()];
+  for (const n of names) {
+    if (!known.includes(n)) throw new UsageError('--score', `names an unknown score '${n}' (available: ${known.join(', ')}, or a NAME=DIR given with --model)`);
+  }
 }
 
 /** Drop undefined leaves so flags the user did not give do not override anything. */

@@ -1,15 +1,19 @@
 /**
- * The tpcvision command line: a thin commander adapter over the library. Each command parses its
- * flags, resolves the configuration, calls one library function and sets the exit code.
+ * The tpcvision command line: a thin commander adapter over the library, one module per command in
+ * commands/. This file only builds the program and maps errors to exit codes (exit-codes.ts).
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { toolVersion } from '../core/version.js';
-import { ConfigError, InputError } from '../core/errors.js';
-import { registerPipelineCommands, summaryTable } from './commands-pipeline.js';
-import { registerModelCommands } from './commands-model.js';
-import { registerOasis } from './oasis.js';
-import { registerSimulate } from './simulate.js';
-import { terminalProgress } from './progress-bar.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerPedestals } from './commands/pedestals.js';
+import { registerCalibrate } from './commands/calibrate.js';
+import { registerTrigger } from './commands/trigger.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerTrain } from './commands/train.js';
+import { registerModel } from './commands/model.js';
+import { registerOasis } from './commands/oasis.js';
+import { registerDemo } from './commands/demo.js';
+import { exitFor } from './exit-codes.js';
 
 export function buildProgram(): Command {
   const program = new Command('tpcvision')
@@ -17,59 +21,19 @@ export function buildProgram(): Command {
     .version(toolVersion())
     .showHelpAfterError()
     .exitOverride();
-
-  registerSimulate(program);
-  registerPipelineCommands(program);
-  registerModelCommands(program);
-  registerOasis(program);
-
-  program
-    .command('demo')
-    .description('simulate a small LIME run and run the whole chain: statistics, calibration, trigger, evaluation, report')
-    .option('--out <dir>', 'output directory', 'runs/demo')
-    .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
-    .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '4')
-    .option('--no-oasis', 'skip the overlap-separation part')
-    .option('--json', 'print the summary as JSON')
-    .action(async (o) => {
-      const seed = Number(o.seed);
-      const autoencoderEpochs = Number(o.aeEpochs);
-      if (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0) throw new ConfigError(`--ae-epochs must be a non-negative integer, got '${o.aeEpochs}'`);
-      if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'`);
-      const log = o.json ? () => {} : (line: string) => console.error(`· ${line}`);
-      const { runDemo } = await import('../demo/run-demo.js');
-      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, oasis: o.oasis, progress: terminalProgress(o.json), log });
-      if (o.json) {
-        console.log(
-          JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m), oasis: r.oasis }, null, 2),
-        );
-      } else {
-        console.log(summaryTable(r.evaluation.methods));
-        console.log(`\n${r.evaluation.containedEvents} contained events in ${r.evaluation.frames} frames; trigger kept ${(100 * r.trigger.keptFractionRaw).toFixed(2)}% of raw pixels`);
-        for (const e of r.oasis as { preset: string; medianDeltaI_4to5keV: number | null; iou: number | null; nrOnlyFpRate: number | null }[]) {
-          const f = (v: number | null, d = 3) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(d));
-          console.log(`overlap separation ${e.preset.padEnd(11)} ΔI(4–5 keV) median ${f(e.medianDeltaI_4to5keV)}  IoU ${f(e.iou)}  NR-only FP ${f(e.nrOnlyFpRate)}`);
-        }
-        console.log(`demo finished in ${r.seconds.toFixed(0)} s\nreport: ${r.report}`);
-      }
-    });
+  // the order here is the order of `tpcvision --help`
+  for (const register of [registerSimulate, registerPedestals, registerCalibrate, registerTrigger, registerEvaluate, registerTrain, registerModel, registerOasis, registerDemo]) {
+    register(program);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
-    await program.parseAsync(argv);
+    await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      process.exitCode = err.exitCode;
-      return;
-    }
-    if (err instanceof InputError || err instanceof ConfigError) {
-      console.error(`tpcvision: ${err.message}`);
-      process.exitCode = 2;
-      return;
-    }
-    throw err;
+    const { code, message } = exitFor(err);
+    if (message !== null) console.error(message);
+    process.exitCode = code;
   }
 }

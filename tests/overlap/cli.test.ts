@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { registerOasis } from '../../src/cli/oasis.js';
+import { registerOasis } from '../../src/cli/commands/oasis.js';
 import { writeMigdalFeather } from '../../src/io/feather.js';
 import { tinySamples } from './fixtures.js';
 

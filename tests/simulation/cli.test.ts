@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { registerSimulate } from '../../src/cli/simulate.js';
+import { registerSimulate } from '../../src/cli/commands/simulate.js';
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -14,7 +14,7 @@ import { defaultMigdalConfig, nrMaxKeV, resolveMigdalConfig, type MigdalConfigIn
 import { migdalContext, simulateMigdalEvent, type MigdalEvent } from '../../src/simulation/migdal/event.js';
 import { simulateMigdalRun } from '../../src/simulation/migdal/run.js';
 import { quenchingFactor } from '../../src/simulation/migdal/tracks.js';
-import { registerSimulateMigdal } from '../../src/cli/simulate-migdal.js';
+import { registerSimulateMigdal } from '../../src/cli/commands/simulate-migdal.js';
 import { expectClose } from '../helpers/close.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'tpcvision-migdal-'));

@@ -1,14 +1,13 @@
 /**
  * `tpcvision simulate migdal`: a thin adapter that parses flags, resolves the MIGDAL configuration
  * (defaults ← --config JSON), calls simulateMigdalRun and prints a summary (sentence or --json).
- * The `simulate` parent command lives elsewhere; this module only adds the subcommand.
+ * The `simulate` parent command lives in simulate.ts; this module only adds the subcommand.
  */
 import type { Command } from 'commander';
-import { ConfigError } from '../core/errors.js';
-import { resolveMigdalConfig } from '../simulation/migdal/config.js';
-import { simulateMigdalRun } from '../simulation/migdal/run.js';
-import { parseCount, readConfigFile } from './config-options.js';
-import { terminalProgress } from './progress-bar.js';
+import { resolveMigdalConfig } from '../../simulation/migdal/config.js';
+import { simulateMigdalRun } from '../../simulation/migdal/run.js';
+import { parseCount, parseInteger, readConfigFile } from '../config-options.js';
+import { terminalProgress } from '../progress-bar.js';
 
 export function registerSimulateMigdal(simulate: Command): Command {
   return simulate
@@ -21,8 +20,7 @@ export function registerSimulateMigdal(simulate: Command): Command {
     .option('--config <file>', 'JSON with the config values to change (docs/MIGDAL.md)')
     .option('--json', 'print the summary as JSON')
     .action((o: { out: string; events: string; nrOnly?: string; seed: string; config?: string; json?: boolean }) => {
-      const seed = Number(o.seed);
-      if (!Number.isInteger(seed)) throw new ConfigError(`--seed must be an integer, got '${o.seed}'`);
+      const seed = parseInteger('--seed', o.seed) as number;
       const config = resolveMigdalConfig(readConfigFile(o.config), o.config ?? 'configuration');
       const r = simulateMigdalRun({
         config,

@@ -1,0 +1,83 @@
+/**
+ * `tpcvision calibrate`: find τ of each score for a target fraction of pedestal pixels inside ROI
+ * masks, on held-out pedestal frames, and write the calibration JSON that trigger and evaluate read.
+ */
+import type { Command } from 'commander';
+import { writeJsonAtomic } from '../../core/atomic-write.js';
+import { toolVersion } from '../../core/version.js';
+import type { Progress } from '../../core/progress.js';
+import { loadPedestalStats, type PedestalStats } from '../../preprocessing/index.js';
+import { CLASSICAL_SCORES } from '../../scores/classical.js';
+import type { AnomalyScore } from '../../scores/score.js';
+import { calibrateMethod, type CalibrationFile } from '../../calibration/index.js';
+import type { PipelineConfig } from '../../config/pipeline.js';
+import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
+import { print } from '../output.js';
+import { collectFiles, frameSequence } from '../frame-inputs.js';
+import { terminalProgress } from '../progress-bar.js';
+import { buildScores } from '../../scores/build.js';
+
+interface CalibrateFlags {
+  stats: string;
+  out: string;
+  score: string[];
+  model?: string[];
+  target?: string;
+  border?: string;
+  radius?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export function registerCalibrate(program: Command): Command {
+  return program
+    .command('calibrate')
+    .description('find τ for a target fraction of pedestal pixels inside ROI masks (whole grid and border excluded)')
+    .argument('<inputs...>', 'held-out pedestal frame files or directories')
+    .requiredOption('--stats <dir>', 'pedestal statistics directory (tpcvision pedestals)')
+    .requiredOption('--out <file>', 'calibration JSON to write')
+    .option('--score <names...>', `scores to calibrate (${CLASSICAL_SCORES.join(', ')}, or all)`, ['all'])
+    .option('--model <name=dir...>', 'add a trained autoencoder as a score (e.g. ae-refined=models/refined)')
+    .option('--target <fraction>', 'target retained fraction (default 6.9e-3, the study at τ = 0.04)')
+    .option('--border <px>', 'border excluded in the second calibration, analysis px')
+    .option('--radius <px>', 'closing radius, analysis px')
+    .option('--config <file>', 'JSON configuration overriding the defaults')
+    .option('--json', 'print the result as JSON')
+    .action(async (inputs: string[], o: CalibrateFlags) => {
+      // 1. inputs, statistics, configuration and scores
+      const files = collectFiles(inputs);
+      const models = parseModels(o.model);
+      checkScoreNames(o.score, models, true);
+      const stats = loadPedestalStats(o.stats);
+      const cfg = configForStats(
+        stats,
+        o.config,
+        defined({
+          calibration: { targetFraction: parseNumber('--target', o.target), border: parseNumber('--border', o.border) },
+          roi: { closingRadius: parseNumber('--radius', o.radius) },
+        }),
+      );
+      const scores = await buildScores(o.score, models, stats, cfg.score);
+      // 2. calibrate each score, 3. write and describe
+      const file = await calibrateScores(files, stats, scores, cfg, terminalProgress(o.json));
+      writeJsonAtomic(o.out, file);
+      print(Boolean(o.json), file, `calibrated on ${files.length} files, target ${cfg.calibration.targetFraction}:\n${describe(file).join('\n')}\nwritten to ${o.out}`);
+    });
+}
+
+/** One calibration per score, in order, over the same held-out frames. */
+async function calibrateScores(files: string[], stats: PedestalStats, scores: AnomalyScore[], cfg: PipelineConfig, progress: Progress): Promise<CalibrationFile> {
+  const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
+  for (const score of scores) {
+    file.methods.push(await calibrateMethod(frameSequence(files), stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress));
+  }
+  return file;
+}
+
+function describe(file: CalibrationFile): string[] {
+  return file.methods.map(
+    (m) =>
+      `${m.name.padEnd(16)} τ = ${m.tau.toPrecision(4)} → retained ${m.calibration.whole.fraction.toExponential(2)} (border excluded ${m.calibration.whole.interiorFraction.toExponential(2)}); ` +
+      `interior-calibrated τ = ${m.calibration.interior.tau.toPrecision(4)} → ${m.calibration.interior.fraction.toExponential(2)} / ${m.calibration.interior.interiorFraction.toExponential(2)}`,
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * `tpcvision oasis evaluate`: evaluate trained U-Nets on a test dataset (ΔI per energy bin, IoU,
+ * NR-only false positives, ER direction); writes oasis-evaluation.json and oasis-report.html.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import { parseEngine } from '../config-options.js';
+import { terminalProgress } from '../progress-bar.js';
+
+export function registerOasisEvaluate(oasis: Command): Command {
+  return oasis
+    .command('evaluate')
+    .description('evaluate trained models on a test set: ΔI per energy bin, IoU, NR-only false positives, ER direction')
+    .requiredOption('--model <dirs...>', 'model directories (oasis train --out)')
+    .requiredOption('--data <file>', 'test dataset .feather')
+    .requiredOption('--out <dir>', 'output directory (oasis-evaluation.json, oasis-report.html)')
+    .option('--engine <name>', "tfjs backend: 'native' or 'cpu'", 'native')
+    .option('--json', 'print the entries as JSON')
+    .action(async (o: { model: string[]; data: string; out: string; engine: string; json?: boolean }) => {
+      const engine = parseEngine(o.engine);
+      // loaded on demand: tfjs, the engine and Arrow cost start-up time every other command would pay
+      const [{ selectBackend }, { readMigdalFeather }, { evaluateOasisRun }] = await Promise.all([
+        import('../../engine/select-backend.js'),
+        import('../../io/feather.js'),
+        import('../../study/oasis-evaluate-run.js'),
+      ]);
+      await selectBackend({ prefer: engine });
+      const data = readMigdalFeather(o.data);
+      if (data.samples.length === 0) throw new InputError(o.data, 'holds no samples');
+      const r = await evaluateOasisRun({
+        modelDirs: o.model,
+        samples: data.samples,
+        outDir: o.out,
+        data: { path: resolve(o.data), source: data.source, provenance: data.provenance },
+        progress: terminalProgress(o.json),
+        log: o.json ? () => {} : (line: string) => console.log(line),
+      });
+      if (o.json) console.log(JSON.stringify(r.entries, null, 2));
+      else console.log(`wrote ${r.json} and ${r.html}`);
+    });
+}

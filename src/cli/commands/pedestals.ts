@@ -1,0 +1,55 @@
+/**
+ * `tpcvision pedestals`: compute the pedestal statistics of a pedestal run and save them (the frozen
+ * preprocessing of every later command). The frame size comes from --size, else from the first frame.
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
+import { readFrames } from '../../io/frames.js';
+import { computePedestalStats, savePedestalStats } from '../../preprocessing/index.js';
+import { defined, parseSize, pipelineConfig } from '../config-options.js';
+import { print } from '../output.js';
+import { collectFiles, frameSequence } from '../frame-inputs.js';
+import { terminalProgress } from '../progress-bar.js';
+
+interface PedestalsFlags {
+  out: string;
+  size?: string;
+  extrema?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export function registerPedestals(program: Command): Command {
+  return program
+    .command('pedestals')
+    .description('compute the pedestal statistics (mean, σ, extrema, crop) frozen for all later frames')
+    .argument('<inputs...>', 'pedestal frame files or directories')
+    .requiredOption('--out <dir>', 'directory for the statistics artefact')
+    .option('--size <size>', 'frame size preset (full|half|quarter|eighth|<px>); default: from the first frame')
+    .option('--extrema <mode>', "global extrema: 'minmax' (the paper) or 'percentile' (robust to hot pixels)")
+    .option('--config <file>', 'JSON configuration overriding the defaults')
+    .option('--json', 'print the result as JSON')
+    .action(async (inputs: string[], o: PedestalsFlags) => {
+      const files = collectFiles(inputs);
+      const size = o.size ? parseSize(o.size) : await sizeOfFirstFrame(files[0], o.config !== undefined);
+      const cfg = pipelineConfig(size, o.config, defined({ preprocess: { extrema: o.extrema } }));
+      const stats = await computePedestalStats(frameSequence(files), cfg.preprocess, terminalProgress(o.json));
+      savePedestalStats(o.out, stats);
+      print(
+        Boolean(o.json),
+        { out: resolve(o.out), frames: stats.frameCount, extrema: stats.extrema, config: stats.config },
+        `pedestal statistics of ${stats.frameCount} frames written to ${o.out} (extrema ${stats.extrema.min.toExponential(3)} … ${stats.extrema.max.toExponential(3)})`,
+      );
+    });
+}
+
+/** The side of the first frame; a non-square frame needs its crop and grid from --config. */
+async function sizeOfFirstFrame(file: string, hasConfig: boolean): Promise<number> {
+  const [first] = await readFrames(file);
+  if (first === undefined) throw new InputError(file, 'holds no frames: give the frame size with --size, or leave the empty file out');
+  if (first.width !== first.height && !hasConfig) {
+    throw new InputError(file, `non-square ${first.width}×${first.height} frame: give the crop and grid with --config`);
+  }
+  return first.width;
+}

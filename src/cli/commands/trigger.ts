@@ -1,0 +1,77 @@
+/**
+ * `tpcvision trigger`: run the ROI trigger over a run, writing each frame ROI-compressed (.roi) and a
+ * run summary. τ comes from --tau, else from --calibration for the score, else the configured default.
+ * Frames that fail are listed and give exit code 3 (the others are written).
+ */
+import type { Command } from 'commander';
+import { loadPedestalStats } from '../../preprocessing/index.js';
+import { CLASSICAL_SCORES } from '../../scores/classical.js';
+import { findMethod, loadCalibrationFile } from '../../calibration/index.js';
+import { runTrigger } from '../../trigger/index.js';
+import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
+import { EXIT } from '../exit-codes.js';
+import { print } from '../output.js';
+import { collectFiles } from '../frame-inputs.js';
+import { terminalProgress } from '../progress-bar.js';
+import { buildScores } from '../../scores/build.js';
+
+interface TriggerFlags {
+  stats: string;
+  out: string;
+  score: string;
+  tau?: string;
+  calibration?: string;
+  model?: string[];
+  radius?: string;
+  config?: string;
+  json?: boolean;
+}
+
+type TriggerSummary = Awaited<ReturnType<typeof runTrigger>>;
+
+export function registerTrigger(program: Command): Command {
+  return program
+    .command('trigger')
+    .description('run the ROI trigger over a run: write each frame ROI-compressed (.roi) and a run summary')
+    .argument('<inputs...>', 'frame files or directories')
+    .requiredOption('--stats <dir>', 'pedestal statistics directory')
+    .requiredOption('--out <dir>', 'output directory for .roi files and summary.json')
+    .option('--score <name>', `anomaly score (${CLASSICAL_SCORES.join(', ')})`, 'gaussian')
+    .option('--tau <value>', 'threshold τ (default: from --calibration, else 0.04)')
+    .option('--calibration <file>', 'calibration JSON holding τ for the score')
+    .option('--model <name=dir...>', 'a trained autoencoder usable as --score NAME')
+    .option('--radius <px>', 'closing radius, analysis px')
+    .option('--config <file>', 'JSON configuration overriding the defaults')
+    .option('--json', 'print the summary as JSON')
+    .action(async (inputs: string[], o: TriggerFlags) => {
+      const files = collectFiles(inputs);
+      const models = parseModels(o.model);
+      checkScoreNames([o.score], models, false);
+      const stats = loadPedestalStats(o.stats);
+      const cfg = configForStats(stats, o.config, defined({ roi: { closingRadius: parseNumber('--radius', o.radius), tau: parseNumber('--tau', o.tau) } }));
+      let tau = cfg.roi.tau;
+      if (o.tau === undefined && o.calibration) tau = findMethod(loadCalibrationFile(o.calibration), o.score, o.calibration).tau;
+      const [score] = await buildScores([o.score], models, stats, cfg.score);
+      const summary = await runTrigger({
+        inputs: files,
+        outDir: o.out,
+        stats,
+        score,
+        tau,
+        closingRadius: cfg.roi.closingRadius,
+        progress: terminalProgress(o.json),
+        provenance: { config: cfg },
+      });
+      print(Boolean(o.json), summary, describe(summary, o.out, score.name, tau));
+      if (summary.failed.length) process.exitCode = EXIT.framesFailed;
+    });
+}
+
+function describe(summary: TriggerSummary, out: string, scoreName: string, tau: number): string {
+  return (
+    `${summary.framesWritten}/${summary.framesIn} frames written to ${out} with ${scoreName} τ = ${tau.toPrecision(4)}; ` +
+    `kept ${(100 * summary.keptFractionAnalysis).toFixed(2)}% of the grid, ${summary.roisPerFrame.toFixed(2)} ROIs/frame; ` +
+    `ms/frame: preprocess ${summary.msPerFrame.preprocess.toFixed(1)}, score ${summary.msPerFrame.score.toFixed(1)}, roi ${summary.msPerFrame.roi.toFixed(1)}` +
+    (summary.failed.length ? `\n${summary.failed.length} frames failed:\n${summary.failed.map((f) => `  ${f.source}: ${f.reason}`).join('\n')}` : '')
+  );
+}
