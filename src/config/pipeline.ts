@@ -135,8 +135,6 @@ export function presetForSize(size: number): { preprocess: PreprocessConfig; cal
   return { preprocess, calibration: { border }, evaluation: { containmentBorder: border } };
 }
 
-/** The merge of every config layer, kept here for the importers of `mergeConfig` from this module. */
-export { mergeConfig } from './resolve.js';
 
 /** Resolve a partial user config (file or flags) over the defaults; unknown keys and wrong types are errors. */
 export function resolvePipelineConfig(partial: unknown, source = 'config'): PipelineConfig {

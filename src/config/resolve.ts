@@ -13,6 +13,7 @@
  */
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { describeProblems, zodProblems, type ConfigProblem } from '../core/zod-problems.js';
 
 /** One layer of a configuration: a partial JSON object and where it came from. */
 export interface ConfigLayer {
@@ -70,26 +71,6 @@ export function sourceOf(layers: readonly ConfigLayer[], path: readonly Property
     if (d > 0 && d >= bestDepth) [best, bestDepth] = [i, d];
   });
   return layers[best]?.source ?? 'configuration';
-}
-
-/** One problem of a configuration: the dotted key, what is wrong, and the full key path. */
-export interface ConfigProblem {
-  path: readonly PropertyKey[];
-  message: string;
-}
-
-/** The problems of a failed parse, one per key (an unknown-keys issue becomes one problem per key). */
-export function zodProblems(error: z.ZodError): ConfigProblem[] {
-  return error.issues.flatMap((issue) =>
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown key' }))
-      : [{ path: issue.path, message: issue.message }],
-  );
-}
-
-/** `a.b.0: message` clauses joined by '; ', e.g. `camera.pedestalMeen: unknown key`. */
-export function describeProblems(problems: readonly ConfigProblem[]): string {
-  return problems.map((p) => `${p.path.map(String).join('.') || '(root)'}: ${p.message}`).join('; ');
 }
 
 /**

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from './errors.js';
+import { describeProblems, zodProblems } from './zod-problems.js';
 
 /** The parsed, validated content of `path`; `missing` says what to do when the file is absent. */
 export function readJsonFile<S extends z.ZodType>(path: string, schema: S, missing: string): z.output<S> {
@@ -18,8 +19,7 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, missi
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new InputError(path, issues);
+    throw new InputError(path, describeProblems(zodProblems(r.error)));
   }
   return r.data;
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError } from '../core/errors.js';
 import type { PreprocessConfig } from '../config/pipeline.js';
-import { describeProblems, zodProblems } from '../config/resolve.js';
+import { describeProblems, zodProblems } from '../core/zod-problems.js';
 import { cropToAnalysisIndex } from '../preprocessing/resize.js';
 
 const eventSchema = z.object({

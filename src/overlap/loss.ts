@@ -21,7 +21,7 @@
  * rounding; the derivative of |u| at u = 0 is −1 in both (tfjs's Abs gradient, step(u, −1)).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { LossConfig } from './config.js';
+import type { LossConfig } from '../config/oasis.js';
 
 export type RegionWeights = LossConfig['regionWeights'];
 

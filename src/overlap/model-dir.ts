@@ -15,7 +15,7 @@ import { jsonNumber, readJsonFile } from '../core/read-json.js';
 import { toolVersion } from '../core/version.js';
 import { buildOasisUnet } from '../models/oasis-unet.js';
 import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
-import { oasisConfigSchema, PRESET_NAMES } from './config.js';
+import { oasisConfigSchema, PRESET_NAMES } from '../config/oasis.js';
 
 export const OASIS_MODEL_FORMAT = 'tpcvision-oasis-model/1';
 

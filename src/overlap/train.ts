@@ -36,7 +36,7 @@ import { AdamW } from '../training/optimizer.js';
 import { shuffled, splitIndices } from '../training/split.js';
 import { InputError } from '../core/errors.js';
 import { batchTensors, imageSize, makeBatch } from './batch.js';
-import type { OasisConfig, PresetName } from './config.js';
+import type { OasisConfig, PresetName } from '../config/oasis.js';
 import type { OverlapSample } from '../core/overlap-sample.js';
 import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
 import { writeOasisModel, type OasisEpochRecord } from './model-dir.js';

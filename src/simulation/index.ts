@@ -9,17 +9,6 @@
  *
  * Detectors: `lime` (CYGNO LIME, ../shared/spec/detectors.md). MIGDAL joins beside it.
  */
-export {
-  limeConfigSchema,
-  defaultLimeConfig,
-  resolveLimeConfig,
-  geometryScale,
-  meanEventsPerFrame,
-  LIME_SIZE_PX,
-  EVENT_TYPES,
-  type LimeConfig,
-  type LimeConfigInput,
-  type EventType,
-} from './lime/config.js';
+export { geometryScale, meanEventsPerFrame } from './lime/derived.js';
 export { LimeSimulator, type FrameTruth, type TruthEvent } from './lime/simulator.js';
 export { simulateLimeRun, scheduleEvents, type LimeRunOptions, type LimeRunSummary } from './lime/run.js';

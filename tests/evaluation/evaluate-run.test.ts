@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mergeConfig, presetForSize, resolvePipelineConfig } from '../../src/config/pipeline.js';
+import { presetForSize, resolvePipelineConfig } from '../../src/config/pipeline.js';
+import { mergeConfig } from '../../src/config/resolve.js';
 import { computePedestalStats } from '../../src/preprocessing/pedestal-stats.js';
 import { classicalScore } from '../../src/scores/classical.js';
 import type { AnomalyScore } from '../../src/scores/score.js';
 import { evaluateRun, type DataItem } from '../../src/evaluation/evaluate-run.js';
-import { resolveLimeConfig } from '../../src/simulation/lime/config.js';
+import { resolveLimeConfig } from '../../src/config/lime.js';
 import { LimeSimulator } from '../../src/simulation/lime/simulator.js';
 import { sequenceOf } from '../helpers/synthetic.js';
 import { InputError } from '../../src/core/errors.js';

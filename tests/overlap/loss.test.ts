@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { resolveOasisConfig, PRESETS } from '../../src/overlap/config.js';
+import { resolveOasisConfig, PRESETS } from '../../src/config/oasis.js';
 import { oasisLoss, partialLoss, regionMasks, regionWeightMap, totalVariation, validEdgeCount, REGION } from '../../src/overlap/loss.js';
 import { expectClose } from '../helpers/close.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { resolveOasisConfig } from '../../src/overlap/config.js';
+import { resolveOasisConfig } from '../../src/config/oasis.js';
 import { trainOasis } from '../../src/overlap/train.js';
 import { loadOasisModel } from '../../src/overlap/model-dir.js';
 import { tinySamples } from './fixtures.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
-import { defaultLimeConfig, geometryScale, meanEventsPerFrame, resolveLimeConfig } from '../../src/simulation/lime/config.js';
+import { defaultLimeConfig, resolveLimeConfig } from '../../src/config/lime.js';
+import { geometryScale, meanEventsPerFrame } from '../../src/simulation/lime/derived.js';
 import { monotoneCubic, vignettingMap, vignettingProfile } from '../../src/simulation/lime/optics.js';
 import { lindhardQuenching, normalCdf, rotate } from '../../src/simulation/common.js';
 import { electronRangeCm, muonClusterMinKeV, recoilQuenching } from '../../src/simulation/lime/physics.js';

@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { buildMigdalCamera } from '../../src/simulation/migdal/camera.js';
-import { defaultMigdalConfig, nrMaxKeV, resolveMigdalConfig, type MigdalConfigInput } from '../../src/simulation/migdal/config.js';
+import { defaultMigdalConfig, nrMaxKeV, resolveMigdalConfig, type MigdalConfigInput } from '../../src/config/migdal.js';
 import { migdalContext, simulateMigdalEvent, type MigdalEvent } from '../../src/simulation/migdal/event.js';
 import { simulateMigdalRun } from '../../src/simulation/migdal/run.js';
 import { quenchingFactor } from '../../src/simulation/migdal/tracks.js';

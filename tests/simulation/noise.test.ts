@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { BulkRng } from '../../src/core/bulk-rng.js';
 import { buildCamera, runHotPixels } from '../../src/simulation/lime/camera.js';
-import { resolveLimeConfig, type LimeConfig } from '../../src/simulation/lime/config.js';
+import { resolveLimeConfig, type LimeConfig } from '../../src/config/lime.js';
 import { quantize } from '../../src/simulation/lime/noise.js';
 import { LimeSimulator } from '../../src/simulation/lime/simulator.js';
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { readNpy } from '../../src/io/npy.js';
-import { resolveLimeConfig } from '../../src/simulation/lime/config.js';
+import { resolveLimeConfig } from '../../src/config/lime.js';
 import { scheduleEvents, simulateLimeRun } from '../../src/simulation/lime/run.js';
 
 const dirs: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { resolveLimeConfig, type LimeConfig } from '../../src/simulation/lime/config.js';
+import { resolveLimeConfig, type LimeConfig } from '../../src/config/lime.js';
 import { sampleEvent, visibleEnergyKeV } from '../../src/simulation/lime/events.js';
 import { quantize } from '../../src/simulation/lime/noise.js';
 import { vignettingMap } from '../../src/simulation/lime/optics.js';

@@ -11,7 +11,8 @@
  */
 import { Rng } from '../../core/rng.js';
 import { BulkRng } from '../../core/bulk-rng.js';
-import { geometryScale, type LimeConfig } from './config.js';
+import { type LimeConfig } from '../../config/lime.js';
+import { geometryScale } from './derived.js';
 
 export interface LimeCamera {
   readonly width: number;

@@ -7,7 +7,7 @@
  * Ignored: event-to-event correlations, source geometry (the ⁵⁵Fe spots fall anywhere), pile-up effects.
  */
 import type { Rng } from '../../core/rng.js';
-import type { EventType, LimeConfig } from './config.js';
+import type { EventType, LimeConfig } from '../../config/lime.js';
 import { alphaRangeCm, recoilRangeCm, type RecoilSpecies } from './physics.js';
 import { drawSpectrum, isotropic, type Vec3 } from '../common.js';
 import { Deposits, TrackContext, electronTrack, muonTrack, powerLawTrack, quenchedVisible } from './tracks.js';

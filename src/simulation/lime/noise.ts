@@ -12,7 +12,8 @@
 import type { Rng } from '../../core/rng.js';
 import { BulkRng } from '../../core/bulk-rng.js';
 import type { LimeCamera, RunHotPixels } from './camera.js';
-import { geometryScale, type LimeConfig } from './config.js';
+import { type LimeConfig } from '../../config/lime.js';
+import { geometryScale } from './derived.js';
 
 /** Smooth random banding over n lines: N(0, σ) nodes every `length` lines, cosine-interpolated. */
 function addBanding(out: Float64Array, sigma: number, length: number, g: BulkRng): void {

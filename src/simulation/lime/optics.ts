@@ -8,7 +8,8 @@
  * point it stays constant. Radii scale with the sensor (miniature-sensor principle, config.ts).
  * Ignored: colour, angle of incidence, asymmetry of a real lens.
  */
-import { geometryScale, type LimeConfig } from './config.js';
+import { type LimeConfig } from '../../config/lime.js';
+import { geometryScale } from './derived.js';
 
 /** Monotone cubic Hermite interpolant through (xs, ys), xs increasing, slope 0 at xs[0]. */
 export function monotoneCubic(xs: readonly number[], ys: readonly number[]): (x: number) => number {

@@ -9,7 +9,7 @@
  * recoiling nucleus alone in a single-element target; no Garfield/Geant4-level transport.
  */
 import { lindhardQuenching } from '../common.js';
-import type { LimeConfig } from './config.js';
+import type { LimeConfig } from '../../config/lime.js';
 
 // ---- diffusion -------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@
  */
 import type { Rng } from '../../core/rng.js';
 import { normalCdf } from '../common.js';
-import type { LimeConfig } from './config.js';
+import type { LimeConfig } from '../../config/lime.js';
 import { driftSigmaLMm, driftSigmaTPx } from './physics.js';
 import type { Deposits } from './tracks.js';
 

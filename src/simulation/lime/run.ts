@@ -16,7 +16,8 @@ import { silentProgress, type Progress } from '../../core/progress.js';
 import { Rng } from '../../core/rng.js';
 import { toolVersion } from '../../core/version.js';
 import { writeNpyFrame } from '../../io/npy.js';
-import { EVENT_TYPES, meanEventsPerFrame, type EventType, type LimeConfig } from './config.js';
+import { EVENT_TYPES, type EventType, type LimeConfig } from '../../config/lime.js';
+import { meanEventsPerFrame } from './derived.js';
 import { LimeSimulator, type FrameTruth } from './simulator.js';
 
 export interface LimeRunOptions {

@@ -11,7 +11,7 @@
 import { makeFrame, type Frame } from '../../core/frame.js';
 import { Rng } from '../../core/rng.js';
 import { buildCamera, runHotPixels, type LimeCamera, type RunHotPixels } from './camera.js';
-import type { EventType, LimeConfig } from './config.js';
+import type { EventType, LimeConfig } from '../../config/lime.js';
 import { sampleEvent, visibleEnergyKeV } from './events.js';
 import { quantize, renderNoise } from './noise.js';
 import { vignettingMap } from './optics.js';

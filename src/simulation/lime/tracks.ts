@@ -9,7 +9,7 @@
  */
 import type { Rng } from '../../core/rng.js';
 import { isotropic, rotate, type Vec3 } from '../common.js';
-import type { LimeConfig } from './config.js';
+import type { LimeConfig } from '../../config/lime.js';
 import { electronEnergyAtRange, electronRangeCm, muonClusterMinKeV, recoilQuenching, type RecoilSpecies } from './physics.js';
 
 /** Struct-of-arrays list of deposits: x, y in px, z in cm, energies in keV. */

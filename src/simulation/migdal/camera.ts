@@ -11,7 +11,7 @@
  */
 import { Rng } from '../../core/rng.js';
 import { BulkRng } from '../../core/bulk-rng.js';
-import type { MigdalConfig } from './config.js';
+import type { MigdalConfig } from '../../config/migdal.js';
 
 export interface MigdalCamera {
   readonly width: number;

@@ -11,7 +11,7 @@
  * isotropic), pile-up of unrelated tracks, the camera artefacts listed in camera.ts.
  */
 import { Rng } from '../../core/rng.js';
-import type { MigdalConfig, NrSpecies } from './config.js';
+import type { MigdalConfig, NrSpecies } from '../../config/migdal.js';
 import { addCameraNoise, type MigdalCamera } from './camera.js';
 import { renderSegments, vignettingMap } from './render.js';
 import {

@@ -12,7 +12,7 @@
  * fluctuations dominate), saturation, attachment.
  */
 import type { Rng } from '../../core/rng.js';
-import type { MigdalConfig } from './config.js';
+import type { MigdalConfig } from '../../config/migdal.js';
 import type { Segments } from './tracks.js';
 
 /** Per-pixel vignetting response [H·W], linear between the profile points, constant beyond. */

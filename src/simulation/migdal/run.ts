@@ -17,7 +17,7 @@ import { DEFAULT_PREPARE, prepareSample, type OverlapSample, type PrepareOptions
 import { DEFAULT_INPUT_ZERO_SUPPRESS_ADU, MIGDAL_FEATHER_FORMAT, samplesToTable, writeMigdalFeatherTables } from '../../io/feather.js';
 import type { Table } from 'apache-arrow';
 import { buildMigdalCamera } from './camera.js';
-import type { MigdalConfig } from './config.js';
+import type { MigdalConfig } from '../../config/migdal.js';
 import { migdalContext, simulateMigdalEvent, type MigdalEvent } from './event.js';
 
 export interface MigdalRunOptions {

@@ -10,7 +10,7 @@
  * the NR's secondary recoils (its path is one straight-ish line), Fano factor (counts are Poisson).
  */
 import type { Rng } from '../../core/rng.js';
-import { nrMaxKeV, type MigdalConfig, type NrSpecies } from './config.js';
+import { nrMaxKeV, type MigdalConfig, type NrSpecies } from '../../config/migdal.js';
 
 /** Straight path pieces: endpoints in image px and depth cm, ionisation energy in keV. [n] each */
 export interface Segments {

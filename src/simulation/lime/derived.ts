@@ -1,11 +1,8 @@
 /**
- * What the LIME simulator computes from a resolved configuration. The schema, its defaults and the
- * resolver live in src/config/lime.ts (every default in src/config); they are re-exported here so the
- * simulator's modules and the CLI import one place.
+ * What the LIME simulator computes from a resolved configuration (the schema, its defaults and the
+ * resolver live in src/config/lime.ts, with every other default).
  */
 import { LIME_SIZE_PX, type LimeConfig } from '../../config/lime.js';
-
-export * from '../../config/lime.js';
 
 /** Factor by which geometry-bound features (vignetting radii, edge band, banding) scale with the sensor. */
 export function geometryScale(cfg: LimeConfig): number {
