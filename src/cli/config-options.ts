@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, InputError, UsageError } from '../core/errors.js';
-import { mergeConfig, presetForSize, resolvePipelineConfig, type PipelineConfig } from '../config/pipeline.js';
+import { presetForSize, resolvePipelineLayers, type PipelineConfig } from '../config/pipeline.js';
+import type { ConfigLayer } from '../config/resolve.js';
 import type { PedestalStats } from '../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../scores/classical.js';
 
@@ -16,6 +17,16 @@ export function readConfigFile(path: string | undefined): unknown {
   } catch (err) {
     throw new ConfigError(`${path}: cannot read configuration JSON: ${(err as Error).message}`);
   }
+}
+
+/** How configuration errors name the values given as flags. */
+export const FLAGS = 'command-line flags';
+
+/** The --config file as a configuration layer (its `section` only, when given); no file, no values. */
+export function fileLayer(path: string | undefined, section?: string): ConfigLayer {
+  const value = readConfigFile(path) as Record<string, unknown> | null;
+  if (!section) return { source: path ?? 'configuration', value };
+  return { source: `${path} (section "${section}")`, value: value?.[section] };
 }
 
 export const SIZE_PRESETS: Record<string, number> = { full: 2304, half: 1152, quarter: 576, eighth: 288 };
@@ -32,11 +43,8 @@ export function parseSize(value: string): number {
 
 /** Resolve the pipeline configuration for frames of `frameSize` px (square) with user overrides. */
 export function pipelineConfig(frameSize: number | undefined, configFile: string | undefined, flags: unknown = {}): PipelineConfig {
-  let cfg: unknown = {};
-  if (frameSize !== undefined && frameSize !== 2304) cfg = presetForSize(frameSize);
-  cfg = mergeConfig(cfg, readConfigFile(configFile));
-  cfg = mergeConfig(cfg, flags);
-  return resolvePipelineConfig(cfg, configFile ?? 'configuration');
+  const preset = frameSize !== undefined && frameSize !== 2304 ? [{ source: `size preset ${frameSize} px`, value: presetForSize(frameSize) }] : [];
+  return resolvePipelineLayers([...preset, fileLayer(configFile), { source: FLAGS, value: flags }]);
 }
 
 /** Pipeline config for work on frames described by existing pedestal statistics. */

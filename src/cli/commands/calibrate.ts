@@ -16,6 +16,8 @@ import { print } from '../output.js';
 import { collectFiles, frameSequence } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
 import { buildScores } from '../../scores/build.js';
+import { describeDefault } from '../../config/describe-default.js';
+import { pipelineSchema } from '../../config/pipeline.js';
 
 interface CalibrateFlags {
   stats: string;
@@ -38,9 +40,9 @@ export function registerCalibrate(program: Command): Command {
     .requiredOption('--out <file>', 'calibration JSON to write')
     .option('--score <names...>', `scores to calibrate (${CLASSICAL_SCORES.join(', ')}, or all)`, ['all'])
     .option('--model <name=dir...>', 'add a trained autoencoder as a score (e.g. ae-refined=models/refined)')
-    .option('--target <fraction>', 'target retained fraction (default 6.9e-3, the study at τ = 0.04)')
-    .option('--border <px>', 'border excluded in the second calibration, analysis px')
-    .option('--radius <px>', 'closing radius, analysis px')
+    .option('--target <fraction>', describeDefault('target retained fraction of pedestal pixels', pipelineSchema, 'calibration.targetFraction'))
+    .option('--border <px>', describeDefault('border excluded in the second calibration, analysis px (scaled with the grid)', pipelineSchema, 'calibration.border'))
+    .option('--radius <px>', describeDefault('closing radius, analysis px', pipelineSchema, 'roi.closingRadius'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the result as JSON')
     .action(async (inputs: string[], o: CalibrateFlags) => {

@@ -4,12 +4,14 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
+import { defaultOf } from '../../config/describe-default.js';
+import { pipelineSchema } from '../../config/pipeline.js';
 
 export function registerModelSummary(model: Command): Command {
   return model
     .command('summary')
     .description('print the layers and parameter count of the autoencoder of the spec')
-    .option('--size <px>', 'input size (divisible by 16)', '1024')
+    .option('--size <px>', 'input size (divisible by 16)', String(defaultOf(pipelineSchema, 'preprocess.analysisWidth')))
     .option('--json', 'print the result as JSON')
     .action(async (o: { size: string; json?: boolean }) => {
       const size = Number(o.size);

@@ -6,9 +6,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError, UsageError } from '../../core/errors.js';
-import { isPresetName, PRESET_NAMES, resolveOasisConfig, type OasisConfig, type PresetName } from '../../overlap/config.js';
-import { defined, parseEngine, parseInteger, parseNumber, readConfigFile } from '../config-options.js';
+import { isPresetName, oasisConfigSchema, PRESET_NAMES, resolveOasisLayers, type OasisConfig, type PresetName } from '../../config/oasis.js';
+import { defined, fileLayer, FLAGS, parseEngine, parseInteger, parseNumber } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
+import { describeDefault } from '../../config/describe-default.js';
 
 interface OasisTrainFlags {
   data: string;
@@ -33,11 +34,11 @@ export function registerOasisTrain(oasis: Command): Command {
     .requiredOption('--data <file>', 'dataset .feather (tpcvision simulate migdal, or MIGDAL_simulator output)')
     .requiredOption('--out <dir>', 'model directory to write (checkpoint/ inside)')
     .option('--preset <name>', `loss preset: ${PRESET_NAMES.join(' | ')}`, 'nominal')
-    .option('--epochs <n>', 'epoch limit (default 50)')
-    .option('--batch-size <n>', 'batch size (default 16)')
-    .option('--micro-batch <n>', 'samples per forward/backward pass, gradients accumulated over the batch (default 4; 0 = whole batch)')
-    .option('--base <n>', 'U-Net base width (default 32)')
-    .option('--lr <rate>', 'AdamW learning rate (default 2e-4)')
+    .option('--epochs <n>', describeDefault('epoch limit', oasisConfigSchema, 'training.epochs'))
+    .option('--batch-size <n>', describeDefault('batch size', oasisConfigSchema, 'training.batchSize'))
+    .option('--micro-batch <n>', describeDefault('samples per forward/backward pass, gradients accumulated over the batch; 0 = whole batch', oasisConfigSchema, 'training.microBatch'))
+    .option('--base <n>', describeDefault('U-Net base width', oasisConfigSchema, 'training.base'))
+    .option('--lr <rate>', describeDefault('AdamW learning rate', oasisConfigSchema, 'training.learningRate'))
     .option('--config <file>', 'JSON { loss?, training? } overriding the preset')
     .option('--engine <name>', "tfjs backend: 'native' (oneDNN, falls back to cpu) or 'cpu'", 'native')
     .option('--resume', 'continue from the checkpoint in --out')
@@ -107,6 +108,5 @@ function oasisConfig(preset: PresetName, o: OasisTrainFlags): OasisConfig {
     base: parseInteger('--base', o.base),
     learningRate: parseNumber('--lr', o.lr),
   });
-  const fromFile = (readConfigFile(o.config) ?? {}) as { loss?: unknown; training?: Record<string, unknown> };
-  return resolveOasisConfig(preset, { ...fromFile, training: { ...(fromFile.training ?? {}), ...flags } }, o.config ?? 'flags');
+  return resolveOasisLayers(preset, [fileLayer(o.config), { source: FLAGS, value: { training: flags } }]);
 }

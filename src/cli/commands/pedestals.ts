@@ -11,6 +11,8 @@ import { defined, parseSize, pipelineConfig } from '../config-options.js';
 import { print } from '../output.js';
 import { collectFiles, frameSequence } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
+import { describeDefault } from '../../config/describe-default.js';
+import { pipelineSchema } from '../../config/pipeline.js';
 
 interface PedestalsFlags {
   out: string;
@@ -27,7 +29,7 @@ export function registerPedestals(program: Command): Command {
     .argument('<inputs...>', 'pedestal frame files or directories')
     .requiredOption('--out <dir>', 'directory for the statistics artefact')
     .option('--size <size>', 'frame size preset (full|half|quarter|eighth|<px>); default: from the first frame')
-    .option('--extrema <mode>', "global extrema: 'minmax' (the paper) or 'percentile' (robust to hot pixels)")
+    .option('--extrema <mode>', describeDefault("global extrema: 'minmax' (the paper) or 'percentile' (robust to hot pixels)", pipelineSchema, 'preprocess.extrema'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the result as JSON')
     .action(async (inputs: string[], o: PedestalsFlags) => {

@@ -4,12 +4,12 @@
  * prints a summary (a sentence, or --json).
  */
 import type { Command } from 'commander';
-import { mergeConfig } from '../../config/pipeline.js';
 import { UsageError } from '../../core/errors.js';
-import { resolveLimeConfig, type LimeConfig } from '../../simulation/lime/config.js';
+import { limeConfigSchema, resolveLimeLayers, type LimeConfig } from '../../config/lime.js';
 import { simulateLimeRun } from '../../simulation/lime/run.js';
-import { defined, parseCount, parseInteger, parseNumber, parseSize, readConfigFile } from '../config-options.js';
+import { defined, fileLayer, FLAGS, parseCount, parseInteger, parseNumber, parseSize } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
+import { describeDefault } from '../../config/describe-default.js';
 
 interface LimeFlags {
   out: string;
@@ -32,7 +32,7 @@ export function registerSimulateLime(simulate: Command): Command {
     .option('--events <m>', 'events in the data run, over as many frames as it takes', '50')
     .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
     .option('--size <size>', 'frame side: full (2304), half (1152), quarter (576), eighth (288) or px; same pixel pitch')
-    .option('--noise <mode>', 'structured (row/column offsets, gradient, hot clusters) or independent')
+    .option('--noise <mode>', describeDefault('structured (row/column offsets, gradient, hot clusters) or independent', limeConfigSchema, 'noise'))
     .option('--events-per-frame <x>', 'mean events per frame (default: 3 per full frame, scaled with the area)')
     .option('--config <file>', 'JSON with the config values to change (docs/SIMULATION.md)')
     .option('--json', 'print the summary as JSON')
@@ -66,5 +66,5 @@ function limeConfig(o: LimeFlags): LimeConfig {
   if (perFrame !== undefined && perFrame < 0) throw new UsageError('--events-per-frame', `must be ≥ 0, got '${o.eventsPerFrame}'`);
   const side = o.size === undefined ? undefined : parseSize(o.size);
   const flags = defined({ noise: o.noise, camera: { width: side, height: side }, events: { perFrame } });
-  return resolveLimeConfig(mergeConfig(readConfigFile(o.config), flags), o.config ?? 'configuration');
+  return resolveLimeLayers([fileLayer(o.config), { source: FLAGS, value: flags }]);
 }

@@ -4,9 +4,9 @@
  * The `simulate` parent command lives in simulate.ts; this module only adds the subcommand.
  */
 import type { Command } from 'commander';
-import { resolveMigdalConfig } from '../../simulation/migdal/config.js';
+import { resolveMigdalLayers } from '../../config/migdal.js';
 import { simulateMigdalRun } from '../../simulation/migdal/run.js';
-import { parseCount, parseInteger, readConfigFile } from '../config-options.js';
+import { fileLayer, parseCount, parseInteger } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
 
 export function registerSimulateMigdal(simulate: Command): Command {
@@ -21,7 +21,7 @@ export function registerSimulateMigdal(simulate: Command): Command {
     .option('--json', 'print the summary as JSON')
     .action((o: { out: string; events: string; nrOnly?: string; seed: string; config?: string; json?: boolean }) => {
       const seed = parseInteger('--seed', o.seed) as number;
-      const config = resolveMigdalConfig(readConfigFile(o.config), o.config ?? 'configuration');
+      const config = resolveMigdalLayers([fileLayer(o.config)]);
       const r = simulateMigdalRun({
         config,
         outDir: o.out,

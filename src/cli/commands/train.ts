@@ -6,16 +6,16 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadPedestalStats } from '../../preprocessing/index.js';
-import { resolveTrainingConfig, type TrainingConfig } from '../../config/training.js';
-import { mergeConfig } from '../../config/pipeline.js';
-import { defined, parseInteger, parseNumber, readConfigFile } from '../config-options.js';
+import { resolveTrainingLayers, trainingSchema, type TrainingConfig } from '../../config/training.js';
+import { defined, fileLayer, FLAGS, parseInteger, parseNumber } from '../config-options.js';
 import { collectFiles, frameSequence } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
+import { defaultOf, describeDefault, formatDefault } from '../../config/describe-default.js';
 
 interface TrainFlags {
   stats: string;
   out: string;
-  mode: string;
+  mode?: string;
   epochs?: string;
   batchSize?: string;
   lr?: string;
@@ -34,11 +34,11 @@ export function registerTrain(program: Command): Command {
     .argument('<inputs...>', 'pedestal frame files or directories (10% are held out for validation)')
     .requiredOption('--stats <dir>', 'pedestal statistics directory (frozen preprocessing; copied into the model)')
     .requiredOption('--out <dir>', 'model directory to write')
-    .option('--mode <mode>', 'baseline | refined', 'refined')
-    .option('--epochs <n>', 'epochs (default 100)')
-    .option('--batch-size <n>', 'batch size (default 8)')
-    .option('--lr <rate>', 'initial Adam learning rate (default 1e-3)')
-    .option('--lambda <value>', "mask weight λ of the refined loss (default 30) or 'auto'")
+    .option('--mode <mode>', describeDefault('baseline | refined', trainingSchema, 'mode'))
+    .option('--epochs <n>', describeDefault('epochs', trainingSchema, 'epochs'))
+    .option('--batch-size <n>', describeDefault('batch size', trainingSchema, 'batchSize'))
+    .option('--lr <rate>', describeDefault('initial Adam learning rate', trainingSchema, 'learningRate'))
+    .option('--lambda <value>', `mask weight λ of the refined loss, a number or 'auto' (default ${formatDefault(defaultOf(trainingSchema, 'lambda'))})`)
     .option('--no-reestimate-bn', 'keep the running batch-norm statistics of training')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--seed <n>', 'random seed', '1')
@@ -71,7 +71,6 @@ export function registerTrain(program: Command): Command {
 
 /** Defaults ← "training" section of --config ← flags. */
 function trainingConfig(o: TrainFlags): TrainingConfig {
-  const fromFile = (readConfigFile(o.config) as { training?: unknown }).training ?? {};
   const flags = defined({
     mode: o.mode,
     epochs: parseInteger('--epochs', o.epochs),
@@ -80,5 +79,5 @@ function trainingConfig(o: TrainFlags): TrainingConfig {
     lambda: o.lambda === undefined ? undefined : o.lambda === 'auto' ? 'auto' : parseNumber('--lambda', o.lambda),
     reestimateBatchNorm: o.reestimateBn === false ? false : undefined,
   });
-  return resolveTrainingConfig(mergeConfig(fromFile, flags), o.config ?? 'flags');
+  return resolveTrainingLayers([fileLayer(o.config, 'training'), { source: FLAGS, value: flags }]);
 }

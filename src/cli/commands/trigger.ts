@@ -14,6 +14,8 @@ import { print } from '../output.js';
 import { collectFiles } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
 import { buildScores } from '../../scores/build.js';
+import { defaultOf, describeDefault, formatDefault } from '../../config/describe-default.js';
+import { pipelineSchema } from '../../config/pipeline.js';
 
 interface TriggerFlags {
   stats: string;
@@ -37,10 +39,10 @@ export function registerTrigger(program: Command): Command {
     .requiredOption('--stats <dir>', 'pedestal statistics directory')
     .requiredOption('--out <dir>', 'output directory for .roi files and summary.json')
     .option('--score <name>', `anomaly score (${CLASSICAL_SCORES.join(', ')})`, 'gaussian')
-    .option('--tau <value>', 'threshold τ (default: from --calibration, else 0.04)')
+    .option('--tau <value>', `threshold τ (default: from --calibration, else ${formatDefault(defaultOf(pipelineSchema, 'roi.tau'))})`)
     .option('--calibration <file>', 'calibration JSON holding τ for the score')
     .option('--model <name=dir...>', 'a trained autoencoder usable as --score NAME')
-    .option('--radius <px>', 'closing radius, analysis px')
+    .option('--radius <px>', describeDefault('closing radius, analysis px', pipelineSchema, 'roi.closingRadius'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: TriggerFlags) => {
