@@ -28,9 +28,11 @@ export function preprocessFrame(frame: Frame, stats: PedestalStats): Float32Arra
 /**
  * Pedestal-subtracted intensity in counts (what ROI intensities are summed over), on the crop, or with
  * `on: 'frame'` on the whole raw frame (0 outside the crop) for ROIs labelled on the camera grid.
- * Computed in float64 and stored as float32, the same arithmetic on both grids.
+ * Computed in float64 and stored as float32, the same arithmetic on both grids. With `only` (a 0/1 mask
+ * of the output grid) just its pixels are computed and the rest stay 0: the trigger needs the counts
+ * inside its ROIs alone.
  */
-export function signalCounts(frame: Frame, stats: PedestalStats, on: 'crop' | 'frame' = 'crop'): Float32Array {
+export function signalCounts(frame: Frame, stats: PedestalStats, on: 'crop' | 'frame' = 'crop', only?: Uint8Array): Float32Array {
   const { crop, scale } = stats.config;
   const whole = on === 'frame';
   const out = new Float32Array(whole ? frame.width * frame.height : crop.width * crop.height);
@@ -38,7 +40,11 @@ export function signalCounts(frame: Frame, stats: PedestalStats, on: 'crop' | 'f
     const row = (crop.y + y) * frame.width + crop.x;
     const o = y * crop.width;
     const d = whole ? row : o;
-    for (let x = 0; x < crop.width; x++) out[d + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
+    if (only) {
+      for (let x = 0; x < crop.width; x++) if (only[d + x]) out[d + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
+    } else {
+      for (let x = 0; x < crop.width; x++) out[d + x] = frame.data[row + x] - stats.meanCrop[o + x] * scale;
+    }
   }
   return out;
 }

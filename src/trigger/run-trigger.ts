@@ -100,7 +100,8 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
         times.score += performance.now() - t;
 
         t = performance.now();
-        const intensity = signalCounts(frame, opts.stats, 'frame');
+        // counts only inside the ROIs: the rest of the frame is never summed
+        const intensity = (inRoi: Uint8Array) => signalCounts(frame, opts.stats, 'frame', inRoi);
         const roi = extractRois(score, intensity, aw, ah, { tau: opts.tau, closingRadius: opts.closingRadius, labelGrid: toRaw });
         const raw = roi.labelMask;
         times.roi += performance.now() - t;

@@ -140,4 +140,21 @@ describe('signalCounts (ROI intensities)', () => {
       }
     }
   });
+
+  it('with a mask computes only the masked pixels: the same values there, 0 elsewhere', async () => {
+    const cfg = geometryForSize(96);
+    const stats = await computePedestalStats(sequenceOf(noiseFrames(4, 96, 5)), cfg);
+    const [frame] = noiseFrames(1, 96, 7);
+    const full = signalCounts(frame, stats, 'frame');
+    // an asymmetric mask that crosses the crop's edge: rows 10–39 of columns 30–89
+    const only = new Uint8Array(96 * 96);
+    for (let y = 10; y < 40; y++) for (let x = 30; x < 90; x++) only[y * 96 + x] = 1;
+    const masked = signalCounts(frame, stats, 'frame', only);
+    let nonzero = 0;
+    for (let i = 0; i < full.length; i++) {
+      expect(masked[i]).toBe(only[i] ? full[i] : 0);
+      if (masked[i] !== 0) nonzero++;
+    }
+    expect(nonzero).toBeGreaterThan(0);
+  });
 });

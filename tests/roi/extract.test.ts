@@ -170,6 +170,15 @@ describe('extractRois against the naive three steps', () => {
         expect(Array.from(out.labelMask)).toEqual(Array.from(mapped));
         expect(Array.from(out.labels)).toEqual(ref.labels);
         expect(out.rois).toEqual(ref.rois);
+        // intensities computed from the label mask (only inside it, as the trigger does) give the same ROIs
+        let seen: Uint8Array | null = null;
+        const lazy = extractRois(s, (m: Uint8Array) => ((seen = m), inten.map((v, i) => (m[i] ? v : 0))), width, height, {
+          tau,
+          closingRadius: radius,
+          labelGrid: { width: W, height: H, map },
+        });
+        expect(Array.from(seen!)).toEqual(Array.from(mapped));
+        expect(lazy.rois).toEqual(ref.rois);
       }),
       { numRuns: 100, seed: 1103 },
     );
