@@ -59,23 +59,68 @@ export interface TriggerSummary {
   provenance: Record<string, unknown>;
 }
 
+/** One frame through the chain, with what the run summary needs of it. */
+interface FrameResult {
+  out: string;
+  keptAnalysis: number;
+  keptRaw: number;
+  rois: number;
+}
+
+/** What stays the same for every frame of a run. */
+interface RunContext {
+  opts: TriggerOptions;
+  toRaw: ReturnType<typeof rawMaskMapping>;
+  times: StageTimes;
+}
+
+/**
+ * 1. preprocess with the frozen statistics, 2. score, 3. form the ROIs (mask mapped to the raw grid,
+ * intensities in counts), 4. write the `.roi` file. Each stage's time is added to `ctx.times`.
+ */
+async function triggerFrame(frame: Frame, source: string, frameIndex: number, out: string, ctx: RunContext): Promise<FrameResult> {
+  const { opts, times } = ctx;
+  const { analysisWidth: aw, analysisHeight: ah } = opts.stats.config;
+  let t = performance.now();
+  const map = preprocessFrame(frame, opts.stats);
+  times.preprocess += performance.now() - t;
+
+  t = performance.now();
+  const [score] = await opts.score.scoreBatch([map], aw, ah);
+  times.score += performance.now() - t;
+
+  t = performance.now();
+  // counts only inside the ROIs: the rest of the frame is never summed
+  const intensity = (inRoi: Uint8Array) => signalCounts(frame, opts.stats, 'frame', inRoi);
+  const roi = extractRois(score, intensity, aw, ah, { tau: opts.tau, closingRadius: opts.closingRadius, labelGrid: ctx.toRaw });
+  const raw = roi.labelMask;
+  times.roi += performance.now() - t;
+
+  t = performance.now();
+  writeRoiFrame(out, frame.data, frame.width, frame.height, raw, {
+    rois: roi.rois,
+    meta: { source, frameIndex, score: opts.score.name, tau: opts.tau, tool: `tpcvision ${toolVersion()}`, ...opts.provenance },
+  });
+  times.write += performance.now() - t;
+  return { out, keptAnalysis: roi.keptFraction, keptRaw: countOn(raw) / raw.length, rois: roi.rois.length };
+}
+
+/** The output name of frame `i` of a file holding `count` frames: stacks get a frame number. */
+function outputName(path: string, i: number, count: number): string {
+  const stem = basename(path, extname(path));
+  return count > 1 ? `${stem}_${String(i).padStart(4, '0')}.roi` : `${stem}.roi`;
+}
+
 export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> {
   const progress = opts.progress ?? silentProgress;
-  const cfg = opts.stats.config;
-  const aw = cfg.analysisWidth;
-  const ah = cfg.analysisHeight;
-  const toRaw = rawMaskMapping(cfg);
-  const times: StageTimes = { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 };
+  const ctx: RunContext = { opts, toRaw: rawMaskMapping(opts.stats.config), times: { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 } };
   const failed: TriggerSummary['failed'] = [];
-  const outputs: string[] = [];
+  const done: FrameResult[] = [];
   let framesIn = 0;
-  let keptA = 0;
-  let keptR = 0;
-  let rois = 0;
 
   progress.start(opts.inputs.length, 'trigger');
   for (const path of opts.inputs) {
-    let t = performance.now();
+    const t = performance.now();
     let frames: Frame[];
     try {
       frames = await readFrames(path);
@@ -85,59 +130,39 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
       progress.tick();
       continue;
     }
-    times.read += performance.now() - t;
-    const stem = basename(path, extname(path));
+    ctx.times.read += performance.now() - t;
     for (let i = 0; i < frames.length; i++) {
       framesIn++;
-      const frame = frames[i];
       try {
-        t = performance.now();
-        const map = preprocessFrame(frame, opts.stats);
-        times.preprocess += performance.now() - t;
-
-        t = performance.now();
-        const [score] = await opts.score.scoreBatch([map], aw, ah);
-        times.score += performance.now() - t;
-
-        t = performance.now();
-        // counts only inside the ROIs: the rest of the frame is never summed
-        const intensity = (inRoi: Uint8Array) => signalCounts(frame, opts.stats, 'frame', inRoi);
-        const roi = extractRois(score, intensity, aw, ah, { tau: opts.tau, closingRadius: opts.closingRadius, labelGrid: toRaw });
-        const raw = roi.labelMask;
-        times.roi += performance.now() - t;
-
-        t = performance.now();
-        const name = frames.length > 1 ? `${stem}_${String(i).padStart(4, '0')}.roi` : `${stem}.roi`;
-        const out = join(opts.outDir, name);
-        writeRoiFrame(out, frame.data, frame.width, frame.height, raw, {
-          rois: roi.rois,
-          meta: { source: path, frameIndex: i, score: opts.score.name, tau: opts.tau, tool: `tpcvision ${toolVersion()}`, ...opts.provenance },
-        });
-        times.write += performance.now() - t;
-        outputs.push(out);
-        keptA += roi.keptFraction;
-        keptR += countOn(raw) / raw.length;
-        rois += roi.rois.length;
+        done.push(await triggerFrame(frames[i], path, i, join(opts.outDir, outputName(path, i, frames.length)), ctx));
       } catch (err) {
-        failed.push({ source: frameLabel(frame), reason: errorMessage(err) });
+        failed.push({ source: frameLabel(frames[i]), reason: errorMessage(err) });
       }
     }
     progress.tick();
   }
   progress.stop();
 
-  const n = Math.max(1, outputs.length);
-  const summary: TriggerSummary = {
+  const summary = summarise(opts, framesIn, done, failed, ctx.times);
+  writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
+  return summary;
+}
+
+/** Means over the written frames (per frame: kept fractions, ROIs, stage times). */
+function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], failed: TriggerSummary['failed'], times: StageTimes): TriggerSummary {
+  const n = Math.max(1, done.length);
+  const mean = (f: (r: FrameResult) => number) => done.reduce((s, r) => s + f(r), 0) / n;
+  return {
     tool: { name: 'tpcvision', version: toolVersion() },
     score: opts.score.name,
     tau: opts.tau,
     closingRadius: opts.closingRadius,
     framesIn,
-    framesWritten: outputs.length,
+    framesWritten: done.length,
     failed,
-    keptFractionAnalysis: keptA / n,
-    keptFractionRaw: keptR / n,
-    roisPerFrame: rois / n,
+    keptFractionAnalysis: mean((r) => r.keptAnalysis),
+    keptFractionRaw: mean((r) => r.keptRaw),
+    roisPerFrame: mean((r) => r.rois),
     msPerFrame: {
       read: times.read / n,
       preprocess: times.preprocess / n,
@@ -145,9 +170,7 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
       roi: times.roi / n,
       write: times.write / n,
     },
-    outputs,
+    outputs: done.map((r) => r.out),
     provenance: opts.provenance ?? {},
   };
-  writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
-  return summary;
 }
