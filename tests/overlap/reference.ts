@@ -241,7 +241,14 @@ export function expectMatchesNaive(events: EventMetrics[], summary: MetricsSumma
     closeOrNull(e.iou, n.iou, tol);
     closeOrNull(e.angleDeg, n.angle, angleTolDeg);
   });
+  expectSummaryMatchesNaive(summary, naive, tol, angleTolDeg);
+}
+
+/** The summary figures (as in oasis-evaluation.json) against the naive summary of the naive events. */
+export function expectSummaryMatchesNaive(summary: MetricsSummary, naive: NaiveEvent[], tol = 1e-9, angleTolDeg = 1e-6): void {
   const s = naiveSummary(naive);
+  expect(summary.hybridEvents).toBe(naive.filter((e) => e.kind === 'hybrid').length);
+  expect(summary.nrOnlyEvents).toBe(naive.filter((e) => e.kind === 'nr-only').length);
   expect(summary.bins.map((b) => [b.loKeV, b.hiKeV, b.events])).toEqual(s.bins.map((b) => [b.lo, b.hi, b.events]));
   summary.bins.forEach((b, i) => {
     closeOrNull(b.medianDeltaI, s.bins[i].median, tol);
