@@ -11,7 +11,7 @@ import { readMigdalFeather, writeMigdalFeather } from '../../src/io/feather.js';
 import { loadOasisModel } from '../../src/overlap/model-dir.js';
 import { trainOasis } from '../../src/overlap/train.js';
 import { tinySamples } from './fixtures.js';
-import { expectSummaryMatchesNaive, naiveEvent, naiveRawPrediction, naiveScaledInput } from './reference.js';
+import { expectSummaryMatchesNaive, naiveModelEvents } from './reference.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -73,14 +73,10 @@ describe('oasis train / evaluate (CLI)', () => {
       log.mockRestore();
     }
     const [entry] = JSON.parse(readFileSync(join(out, 'oasis-evaluation.json'), 'utf8')).entries;
-    // the reference: the same samples as the CLI read them, the model run one sample at a time, its
-    // ER channel (channel 0 of [1, H, W, 2]) clamped and unscaled by hand
+    // the reference: the same samples as the CLI read them, the model run one sample at a time
     const samples = readMigdalFeather(data).samples;
     const { model: net } = loadOasisModel(model, { width: 32, height: 16 });
-    const naive = samples.map((s) => {
-      const y = tf.tidy(() => (net.predict(tf.tensor4d(naiveScaledInput(s), [1, 16, 32, 1])) as tf.Tensor).dataSync());
-      return naiveEvent(s, naiveRawPrediction(Float32Array.from({ length: 16 * 32 }, (_, i) => y[2 * i]), s));
-    });
+    const naive = naiveModelEvents(net, samples);
     net.dispose();
     expect(entry.testEvents).toBe(9);
     expect(naive.filter((e) => e.deltaI !== null)).toHaveLength(5);

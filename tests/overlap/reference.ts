@@ -7,6 +7,8 @@
  * Shared by tests/overlap and tests/study (the duplicates check wants one copy).
  */
 import { expect } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { Rng } from '../../src/core/rng.js';
 import type { EventMetrics, MetricsSummary } from '../../src/overlap/metrics.js';
 import { expectClose } from '../helpers/close.js';
@@ -160,6 +162,17 @@ export function naiveRawPrediction(scaled: ArrayLike<number>, sample: OverlapSam
   return Float32Array.from(scaled, (v) => {
     const c = Math.min(1, v);
     return c > 0 ? s * (10 ** (c * targetMax) - 1) : 0;
+  });
+}
+
+/**
+ * The naive events of a trained U-Net on `samples`: the model run on one sample at a time (not
+ * predictRaw's batches), its ER channel (channel 0 of [1, H, W, 2]) clamped and unscaled by hand.
+ */
+export function naiveModelEvents(net: LayersModel, samples: OverlapSample[]): NaiveEvent[] {
+  return samples.map((s) => {
+    const y = tf.tidy(() => (net.predict(tf.tensor4d(naiveScaledInput(s), [1, s.height, s.width, 1])) as tf.Tensor).dataSync());
+    return naiveEvent(s, naiveRawPrediction(Float32Array.from({ length: s.width * s.height }, (_, i) => y[2 * i]), s));
   });
 }
 
