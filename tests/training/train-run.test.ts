@@ -13,7 +13,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { geometryForSize, preprocessSchema } from '../../src/config/pipeline.js';
@@ -27,6 +26,7 @@ import { trainAutoencoder } from '../../src/training/train.js';
 import { splitIndices } from '../../src/training/split.js';
 import { expectClose } from '../helpers/close.js';
 import { noiseFrames, sequenceOf } from '../helpers/synthetic.js';
+import { naiveReestimatedStats, storedBatchNormStats } from './reference.js';
 
 const W = 48;
 const H = 32;
@@ -91,40 +91,17 @@ describe('trainModelFromFrames → model directory', () => {
 
   it('batch-norm running statistics = the plain average of per-batch mean and (biased) variance over the training batches', () => {
     const { model } = loadModelDir(modelDir);
-    const bns = model.layers.filter((l) => l.getClassName() === 'BatchNormalization');
-    expect(bns.length).toBe(17); // stem, 4 × 2 down, 4 × (up + its conv block)
-    // read first: the naive pass below runs the upstream layers in training mode, which moves them
-    const stored = bns.map((l) => l.getWeights().slice(2).map((t) => Float64Array.from(t.dataSync())));
+    // read first: the naive pass runs the upstream layers in training mode, which moves them
+    const stored = storedBatchNormStats(model);
+    expect(stored.length).toBe(17); // stem, 4 × 2 down, 4 × (up + its conv block)
     const maps = frames.map((f) => preprocessFrame(f, stats));
     const { train } = splitIndices(maps.length, training.validationFraction, SEED);
     const batches: number[][] = [];
     for (let s = 0; s < train.length; s += training.batchSize) batches.push(train.slice(s, s + training.batchSize));
     expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
-    // each BN layer's input, with everything upstream in training mode (as during re-estimation)
-    const probe = tfl.model({ inputs: model.inputs, outputs: bns.map((l) => l.input as tfl.SymbolicTensor) });
-    const perBatch = batches.map((idx) => {
-      const x = tf.tensor4d(Float32Array.from(idx.flatMap((i) => Array.from(maps[i]))), [idx.length, H, W, 1]);
-      const acts = probe.apply(x, { training: true }) as tf.Tensor[];
-      const out = acts.map((a) => {
-        const c = a.shape[3]!;
-        const d = a.dataSync();
-        const mean = new Float64Array(c);
-        const sq = new Float64Array(c);
-        const count = d.length / c;
-        for (let i = 0; i < d.length; i++) mean[i % c] += d[i] / count;
-        for (let i = 0; i < d.length; i++) sq[i % c] += (d[i] - mean[i % c]) ** 2 / count;
-        return [mean, sq];
-      });
-      tf.dispose([x, ...acts]);
-      return out;
-    });
-    bns.forEach((_, l) => {
-      for (const which of [0, 1]) {
-        const naive = stored[l][which].map((_, ch) => perBatch.reduce((s, b) => s + b[l][which][ch], 0) / perBatch.length);
-        // float32 running updates m ← m − (m − b)/(k + 1) against a float64 average: 1e-5 relative
-        expectClose(stored[l][which], naive, 1e-6, 1e-5);
-      }
-    });
+    const naive = naiveReestimatedStats(model, batches.map((idx) => Float32Array.from(idx.flatMap((i) => Array.from(maps[i])))), W, H);
+    // float32 running updates m ← m − (m − b)/(k + 1) against a float64 average: 1e-5 relative
+    stored.forEach((pair, l) => pair.forEach((v, which) => expectClose(v, naive[l][which], 1e-6, 1e-5)));
     // and the re-estimated statistics are not the untouched Keras ones (mean 0, variance 1)
     expect(stored.some(([m]) => m.some((v) => Math.abs(v) > 1e-2))).toBe(true);
     model.dispose();
