@@ -5,6 +5,8 @@ import '@tensorflow/tfjs-layers'; // registers the gradients of tfjs-core's ops
 import * as tfl from '@tensorflow/tfjs-layers';
 import { groupNormalization } from '../../src/models/group-norm.js';
 import { buildOasisUnet, oasisParameterCount } from '../../src/models/oasis-unet.js';
+import { Rng } from '../../src/core/rng.js';
+import { initializeWeights } from '../../src/training/init.js';
 import { expectClose } from '../helpers/close.js';
 
 describe('GroupNorm and the OASIS U-Net', () => {
@@ -57,13 +59,33 @@ describe('GroupNorm and the OASIS U-Net', () => {
     }
   });
 
-  it('the U-Net maps [N, H, W, 1] to non-negative [N, H, W, 2]; about 3.0 M parameters at base 32', () => {
+  it('the U-Net maps [N, H, W, 1] to [N, H, W, 2] = softplus of its 1×1 head; about 3.0 M parameters at base 32', () => {
     const m = buildOasisUnet({ height: 32, width: 64, base: 8 });
+    initializeWeights(m, new Rng(16)); // seeded: tfjs's initialisers are not
+    // non-zero head biases, so the check sees the bias added per channel
+    const head = m.getLayer('head');
+    const [k] = head.getWeights();
+    head.setWeights([k, tf.tensor1d([0.3, -0.4])]);
     const x = tf.randomUniform([2, 32, 64, 1], 0, 1, 'float32', 1);
     const y = m.predict(x) as tf.Tensor;
     expect(y.shape).toEqual([2, 32, 64, 2]);
-    expect(tf.min(y).dataSync()[0]).toBeGreaterThanOrEqual(0);
-    tf.dispose([x, y]);
+    // the head by hand: z = Σ_c feature_c · K[c, ch] + bias_ch, output ln(1 + e^z) (> 0 everywhere)
+    const features = tfl.model({ inputs: m.inputs, outputs: head.input as tfl.SymbolicTensor }).predict(x) as tf.Tensor;
+    const f = features.dataSync();
+    const kk = k.dataSync();
+    const c = features.shape[3]!;
+    const expected = new Float64Array(y.size);
+    for (let p = 0; p < y.size / 2; p++) {
+      for (let ch = 0; ch < 2; ch++) {
+        let z = [0.3, -0.4][ch];
+        for (let q = 0; q < c; q++) z += f[p * c + q] * kk[q * 2 + ch];
+        expected[p * 2 + ch] = Math.log1p(Math.exp(z));
+      }
+    }
+    const got = y.dataSync();
+    expectClose(got, expected, 1e-5, 1e-5);
+    expect(Math.min(...got)).toBeGreaterThan(0);
+    tf.dispose([x, y, features]);
     m.dispose();
     const n = oasisParameterCount(32);
     expect(n).toBe(2_982_274);

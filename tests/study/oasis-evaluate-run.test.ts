@@ -9,6 +9,9 @@ import { trainOasis } from '../../src/overlap/train.js';
 import { evaluateOasisRun } from '../../src/study/oasis-evaluate-run.js';
 import { deltaIVsEnergySpec } from '../../src/report/oasis-section.js';
 import { tinySamples } from '../overlap/fixtures.js';
+import { expectSummaryMatchesNaive, naiveModelEvents } from '../overlap/reference.js';
+import { loadOasisModel } from '../../src/overlap/model-dir.js';
+import type { MetricsSummary } from '../../src/overlap/metrics.js';
 
 describe('oasis evaluation', () => {
   beforeAll(async () => {
@@ -37,6 +40,12 @@ describe('oasis evaluation', () => {
       expect(e.bins).toHaveLength(11);
       expect(e.hybridEvents).toBe(2);
     }
+    // each entry's figures are the naive ones on its own model's predictions (no mix-up of models)
+    json.entries.forEach((e: MetricsSummary, k: number) => {
+      const { model } = loadOasisModel(dirs[k], { width: 32, height: 16 });
+      expectSummaryMatchesNaive(e, naiveModelEvents(model, test), 1e-4, 1e-3);
+      model.dispose();
+    });
     const html = readFileSync(r.html, 'utf8');
     expect(html).toContain('<svg');
     expect(html.match(/data:image\/png;base64/g)?.length).toBe(2 * 5); // one example × 5 maps per model
