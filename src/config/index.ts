@@ -14,6 +14,7 @@
  * | LIME simulator | `limeConfigSchema` | `resolveLimeConfig` | lime.ts |
  * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
+ * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveOverlapSampleConfig` | overlap-sample.ts |
  */
 export * from './resolve.js';
 export * from './describe-default.js';
@@ -22,12 +23,14 @@ export * from './training.js';
 export * from './lime.js';
 export * from './migdal.js';
 export * from './oasis.js';
+export * from './overlap-sample.js';
 
 import { pipelineSchema } from './pipeline.js';
 import { trainingSchema } from './training.js';
 import { limeConfigSchema } from './lime.js';
 import { migdalConfigSchema } from './migdal.js';
 import { oasisConfigSchema } from './oasis.js';
+import { overlapSampleSchema } from './overlap-sample.js';
 
 /** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
 export const FEATURE_SCHEMAS = {
@@ -36,4 +39,5 @@ export const FEATURE_SCHEMAS = {
   lime: limeConfigSchema,
   migdal: migdalConfigSchema,
   oasis: oasisConfigSchema,
+  overlapSample: overlapSampleSchema,
 } as const;
