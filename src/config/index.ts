@@ -15,6 +15,7 @@
  * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
  * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveOverlapSampleConfig` | overlap-sample.ts |
+ * | HTML report presentation (panel size, list length) | `reportSchema` | `resolveReportConfig` | report.ts |
  */
 export * from './resolve.js';
 export * from './describe-default.js';
@@ -24,6 +25,7 @@ export * from './lime.js';
 export * from './migdal.js';
 export * from './oasis.js';
 export * from './overlap-sample.js';
+export * from './report.js';
 
 import { pipelineSchema } from './pipeline.js';
 import { trainingSchema } from './training.js';
@@ -31,6 +33,7 @@ import { limeConfigSchema } from './lime.js';
 import { migdalConfigSchema } from './migdal.js';
 import { oasisConfigSchema } from './oasis.js';
 import { overlapSampleSchema } from './overlap-sample.js';
+import { reportSchema } from './report.js';
 
 /** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
 export const FEATURE_SCHEMAS = {
@@ -40,4 +43,5 @@ export const FEATURE_SCHEMAS = {
   migdal: migdalConfigSchema,
   oasis: oasisConfigSchema,
   overlapSample: overlapSampleSchema,
+  report: reportSchema,
 } as const;
