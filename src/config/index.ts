@@ -14,8 +14,9 @@
  * | LIME simulator | `limeConfigSchema` | `resolveLimeConfig` | lime.ts |
  * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
- * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveOverlapSampleConfig` | overlap-sample.ts |
- * | HTML report presentation (panel size, list length) | `reportSchema` | `resolveReportConfig` | report.ts |
+ * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveConfig` | overlap-sample.ts |
+ * | HTML report presentation (panel size, list length) | `reportSchema` | `resolveConfig` | report.ts |
+ * | studies and the demo (run sizes: frames, events, epochs) | `triggerStudySchema`, `oasisStudySchema`, `demoSchema` | `resolveConfig` | demo.ts |
  */
 export * from './resolve.js';
 export * from './describe-default.js';
@@ -26,6 +27,7 @@ export * from './migdal.js';
 export * from './oasis.js';
 export * from './overlap-sample.js';
 export * from './report.js';
+export * from './demo.js';
 
 import { pipelineSchema } from './pipeline.js';
 import { trainingSchema } from './training.js';
@@ -34,6 +36,7 @@ import { migdalConfigSchema } from './migdal.js';
 import { oasisConfigSchema } from './oasis.js';
 import { overlapSampleSchema } from './overlap-sample.js';
 import { reportSchema } from './report.js';
+import { demoSchema, oasisStudySchema, triggerStudySchema } from './demo.js';
 
 /** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
 export const FEATURE_SCHEMAS = {
@@ -44,4 +47,7 @@ export const FEATURE_SCHEMAS = {
   oasis: oasisConfigSchema,
   overlapSample: overlapSampleSchema,
   report: reportSchema,
+  triggerStudy: triggerStudySchema,
+  oasisStudy: oasisStudySchema,
+  demo: demoSchema,
 } as const;

@@ -4,12 +4,12 @@
  * from Feather files. The algorithms live in core/overlap-sample.ts and io/feather*.ts, which take
  * these values from their callers (core may not import config).
  *
- * In: partial JSON layers. Out: a resolved `OverlapSampleConfig`; unknown keys and wrong types are
- * ConfigErrors naming the dotted key and its layer. Ignored: the grid (config/migdal-grid.ts).
+ * Resolved with config/resolve.ts's resolveConfig (unknown keys and wrong types are ConfigErrors
+ * naming the dotted key and its layer). Ignored: the grid (config/migdal-grid.ts).
  */
 import { z } from 'zod';
 import type { PrepareOptions } from '../core/overlap-sample.js';
-import { resolveConfig, schemaDefaults, type ConfigLayer } from './resolve.js';
+import { schemaDefaults } from './resolve.js';
 
 export const preparationSchema = z.strictObject({
   /** Truth pixels at or below this are set to 0 in each species' image, ADU [spec "Data": 1 ADU noise cut]. */
@@ -50,6 +50,3 @@ export type OverlapSampleConfig = z.infer<typeof overlapSampleSchema>;
 export const PREPARATION_DEFAULTS: Readonly<PrepareOptions> = Object.freeze({ ...schemaDefaults(overlapSampleSchema).preparation });
 export const FEATHER_DEFAULTS: Readonly<z.infer<typeof featherSchema>> = Object.freeze({ ...schemaDefaults(overlapSampleSchema).feather });
 
-export function resolveOverlapSampleConfig(layers: readonly ConfigLayer[]): OverlapSampleConfig {
-  return resolveConfig(overlapSampleSchema, layers);
-}

@@ -3,12 +3,12 @@
  * how large its images are. None changes a number of the evaluation; they trade page size against
  * detail (spec roi-trigger.md, "Low-coverage inspection", asks for the panels and the event list).
  *
- * In: partial JSON layers. Out: a resolved `ReportConfig`; unknown keys and wrong types are
- * ConfigErrors naming the dotted key and its layer. Ignored: the evaluation settings the report reads
+ * Resolved with config/resolve.ts's resolveConfig (unknown keys and wrong types are ConfigErrors
+ * naming the dotted key and its layer). Ignored: the evaluation settings the report reads
  * from the pipeline config it was given (evaluation.referenceAreaCut, evaluation.lowEnergyRange).
  */
 import { z } from 'zod';
-import { resolveConfig, schemaDefaults, type ConfigLayer } from './resolve.js';
+import { schemaDefaults } from './resolve.js';
 
 export const reportSchema = z.strictObject({
   /**
@@ -26,6 +26,3 @@ export type ReportConfig = z.infer<typeof reportSchema>;
 
 export const REPORT_DEFAULTS: Readonly<ReportConfig> = Object.freeze({ ...schemaDefaults(reportSchema) });
 
-export function resolveReportConfig(layers: readonly ConfigLayer[]): ReportConfig {
-  return resolveConfig(reportSchema, layers);
-}
