@@ -33,7 +33,7 @@ export function registerSimulateLime(simulate: Command): Command {
     .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
     .option('--size <size>', 'frame side: full (2304), half (1152), quarter (576), eighth (288) or px; same pixel pitch')
     .option('--noise <mode>', describeDefault('structured (row/column offsets, gradient, hot clusters) or independent', limeConfigSchema, 'noise'))
-    .option('--events-per-frame <x>', 'mean events per frame (default: 3 per full frame, scaled with the area)')
+    .option('--events-per-frame <x>', 'mean events per frame (default: the config\'s events.perMegapixel density times the frame area)')
     .option('--config <file>', 'JSON with the config values to change (docs/SIMULATION.md)')
     .option('--json', 'print the summary as JSON')
     .action(async (o: LimeFlags) => {
