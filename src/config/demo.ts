@@ -1,5 +1,6 @@
 /**
- * Defaults of the studies that run the whole chain on simulated data: the trigger study
+ * Run sizes: of `tpcvision simulate lime|migdal` when no flag gives them, and of the studies that
+ * run the whole chain on simulated data: the trigger study
  * (study/trigger-study.ts; bench/trigger-quality runs larger ones), the overlap-separation quality
  * study (study/oasis-quality.ts), and the demo (src/demo, `tpcvision demo`) that runs small ones of
  * both. They are sizes of a run, not physics: every physics default stays in the feature's schema
@@ -13,6 +14,21 @@ import { PRESET_NAMES } from './oasis.js';
 import { schemaDefaults } from './resolve.js';
 
 const count = () => z.number().int().nonnegative();
+
+/** Frames and events `tpcvision simulate lime|migdal` writes when no flag says how many (tool choice: a quick look). */
+export const simulateRunSchema = z.strictObject({
+  lime: z
+    .strictObject({
+      /** Pedestal frames (GEM off), frames. */
+      pedestals: count().default(20),
+      /** Events in the data run, over as many frames as it takes, events. */
+      events: count().default(50),
+    })
+    .default({ pedestals: 20, events: 50 }),
+  /** Hybrid (ER + NR) events, events; the NR-only count follows migdal.ts's events.nrOnlyFraction. */
+  migdal: z.strictObject({ events: count().default(100) }).default({ events: 100 }),
+});
+export const SIMULATE_RUN_DEFAULTS: Readonly<z.infer<typeof simulateRunSchema>> = schemaDefaults(simulateRunSchema);
 
 export const triggerStudySchema = z.strictObject({
   /** Raw frame size, px (tool choice 576: a quarter-size LIME sensor, spec detectors.md "CYGNO / LIME" 2304 / 4; analysis grid 256²). */

@@ -16,7 +16,7 @@
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
  * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveConfig` | overlap-sample.ts |
  * | HTML report presentation (panel size, list length) | `reportSchema` | `resolveConfig` | report.ts |
- * | studies and the demo (run sizes: frames, events, epochs) | `triggerStudySchema`, `oasisStudySchema`, `demoSchema` | `resolveConfig` | demo.ts |
+ * | run sizes (frames, events, epochs) of the simulate commands, the studies and the demo | `simulateRunSchema`, `triggerStudySchema`, `oasisStudySchema`, `demoSchema` | `resolveConfig` | demo.ts |
  */
 export * from './resolve.js';
 export * from './describe-default.js';
@@ -36,7 +36,7 @@ import { migdalConfigSchema } from './migdal.js';
 import { oasisConfigSchema } from './oasis.js';
 import { overlapSampleSchema } from './overlap-sample.js';
 import { reportSchema } from './report.js';
-import { demoSchema, oasisStudySchema, triggerStudySchema } from './demo.js';
+import { demoSchema, oasisStudySchema, simulateRunSchema, triggerStudySchema } from './demo.js';
 
 /** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
 export const FEATURE_SCHEMAS = {
@@ -47,6 +47,7 @@ export const FEATURE_SCHEMAS = {
   oasis: oasisConfigSchema,
   overlapSample: overlapSampleSchema,
   report: reportSchema,
+  simulateRun: simulateRunSchema,
   triggerStudy: triggerStudySchema,
   oasisStudy: oasisStudySchema,
   demo: demoSchema,

@@ -16,6 +16,7 @@ import {
   REPORT_DEFAULTS,
   resolveConfig,
   schemaDefaults,
+  SIMULATE_RUN_DEFAULTS,
   TRIGGER_STUDY_DEFAULTS,
 } from '../../src/config/index.js';
 
@@ -39,7 +40,7 @@ describe('defaults in src/config', () => {
       expect(resolveConfig(schema, []), name).toEqual(defaults);
     }
     expect(Object.keys(FEATURE_SCHEMAS)).toEqual(
-      expect.arrayContaining(['pipeline', 'training', 'lime', 'migdal', 'oasis', 'overlapSample', 'report', 'triggerStudy', 'oasisStudy', 'demo']),
+      expect.arrayContaining(['pipeline', 'training', 'lime', 'migdal', 'oasis', 'overlapSample', 'report', 'simulateRun', 'triggerStudy', 'oasisStudy', 'demo']),
     );
   });
 
@@ -54,6 +55,8 @@ describe('defaults in src/config', () => {
     expect(schemaDefaults(FEATURE_SCHEMAS.pipeline).calibration.quantileSamplePixels).toBe(4_000_000);
     // report/panels.ts 384, 'magma'; report/tables.ts limit = 200
     expect(REPORT_DEFAULTS).toEqual({ panelMaxWidth: 384, scoreColormap: 'magma', lowCoverageRows: 200 });
+    // cli/commands/simulate-lime.ts --pedestals '20' --events '50'; simulate-migdal.ts --events '100'
+    expect(SIMULATE_RUN_DEFAULTS).toEqual({ lime: { pedestals: 20, events: 50 }, migdal: { events: 100 } });
     // study/trigger-study.ts STUDY_DEFAULTS (recorded as provenance.study in evaluation.json: order matters)
     expect(Object.entries(TRIGGER_STUDY_DEFAULTS)).toEqual(
       Object.entries({ size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, autoencoderEpochs: 4, noise: 'structured' }),
@@ -76,6 +79,7 @@ describe('defaults in src/config', () => {
     expect(errorOf(FEATURE_SCHEMAS.overlapSample, { feather: { inputZeroSupress: 3 } })).toMatch(/user\.json: feather\.inputZeroSupress: unknown key/);
     expect(errorOf(FEATURE_SCHEMAS.report, { panelMaxWidht: 300 })).toMatch(/user\.json: panelMaxWidht: unknown key/);
     expect(errorOf(FEATURE_SCHEMAS.report, { lowCoverageRows: -1 })).toMatch(/user\.json: lowCoverageRows/);
+    expect(errorOf(FEATURE_SCHEMAS.simulateRun, { lime: { frames: 3 } })).toMatch(/user\.json: lime\.frames: unknown key/);
     expect(errorOf(FEATURE_SCHEMAS.triggerStudy, { pedestals: 3 })).toMatch(/user\.json: pedestals: unknown key/);
     expect(errorOf(FEATURE_SCHEMAS.oasisStudy, { presets: ['heavy'] })).toMatch(/user\.json: presets\.0/);
     expect(errorOf(FEATURE_SCHEMAS.demo, { study: { event: 3 } })).toMatch(/user\.json: study\.event: unknown key/);
