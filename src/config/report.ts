@@ -21,6 +21,8 @@ export const reportSchema = z.strictObject({
   scoreColormap: z.enum(['viridis', 'magma']).default('magma'),
   /** Rows per method in the near-zero-coverage list, events (tool choice; the full list is in events.csv). */
   lowCoverageRows: z.number().int().nonnegative().default(200),
+  /** Test events whose ER prediction, truth and residual maps the overlap-separation section shows, events (tool choice). */
+  oasisExamples: z.number().int().nonnegative().default(3),
 });
 export type ReportConfig = z.infer<typeof reportSchema>;
 

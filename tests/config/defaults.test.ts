@@ -53,8 +53,8 @@ describe('defaults in src/config', () => {
     expect(FEATHER_DEFAULTS).toEqual({ inputZeroSuppressAdu: 10, simulatorAduPerCount: 1 });
     // calibration/calibrate.ts scoreQuantile's 4_000_000
     expect(schemaDefaults(FEATURE_SCHEMAS.pipeline).calibration.quantileSamplePixels).toBe(4_000_000);
-    // report/panels.ts 384, 'magma'; report/tables.ts limit = 200
-    expect(REPORT_DEFAULTS).toEqual({ panelMaxWidth: 384, scoreColormap: 'magma', lowCoverageRows: 200 });
+    // report/panels.ts 384, 'magma'; report/tables.ts limit = 200; overlap/evaluate.ts examples ?? 3
+    expect(REPORT_DEFAULTS).toEqual({ panelMaxWidth: 384, scoreColormap: 'magma', lowCoverageRows: 200, oasisExamples: 3 });
     // cli/commands/simulate-lime.ts --pedestals '20' --events '50'; simulate-migdal.ts --events '100'
     expect(SIMULATE_RUN_DEFAULTS).toEqual({ lime: { pedestals: 20, events: 50 }, migdal: { events: 100 } });
     // study/trigger-study.ts STUDY_DEFAULTS (recorded as provenance.study in evaluation.json: order matters)
