@@ -32,20 +32,22 @@ export interface CalibrationFile {
 
 /**
  * Sweep thresholds: quantiles of pedestal scores at log-spaced exceedance fractions spanning
- * `exceedance` (calibration.sweepExceedance, default 1e-6 … 0.5).
+ * `exceedance` (calibration.sweepExceedance), each from at most about `samplePixels` pixels
+ * (calibration.quantileSamplePixels).
  */
 export function sweepTausFromPedestals(
   maps: Float32Array[],
   points: number,
   include: number[] = [],
   exceedance: [number, number] = calibrationSchema.parse({}).sweepExceedance,
+  samplePixels: number = calibrationSchema.parse({}).quantileSamplePixels,
 ): number[] {
   const [lo, hi] = exceedance;
   if (!(lo < hi)) throw new ConfigError(`calibration.sweepExceedance: expected [low, high] with low < high, got [${lo}, ${hi}]`);
   const taus = new Set<number>(include);
   for (let i = 0; i < points; i++) {
     const exceed = Math.pow(10, Math.log10(lo) + (i * Math.log10(hi / lo)) / (points - 1));
-    taus.add(scoreQuantile(maps, exceed));
+    taus.add(scoreQuantile(maps, exceed, samplePixels));
   }
   return [...taus].filter(Number.isFinite).sort((a, b) => a - b);
 }
@@ -91,7 +93,7 @@ export async function calibrateMethod(
     name: score.name,
     tau: calibration.whole.tau,
     calibration,
-    sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau], cfg.sweepExceedance),
+    sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau], cfg.sweepExceedance, cfg.quantileSamplePixels),
   };
 }
 

@@ -8,7 +8,8 @@
  */
 import { InputError } from '../core/errors.js';
 import { extractRois } from '../roi/extract.js';
-import type { CalibrationConfig } from '../config/pipeline.js';
+import { calibrationSchema, type CalibrationConfig } from '../config/pipeline.js';
+import { schemaDefaults } from '../config/resolve.js';
 
 export interface RetainedFractions {
   tau: number;
@@ -54,10 +55,17 @@ export function retainedFractions(
   return { tau, fraction: whole / maps.length, interiorFraction: interior / maps.length };
 }
 
-/** Value exceeded by a fraction `exceed` of all pixels of all maps (strided sample above 4M px). */
-export function scoreQuantile(maps: Float32Array[], exceed: number): number {
+/**
+ * Value exceeded by a fraction `exceed` of all pixels of all maps, from a strided sample when they hold
+ * more than `samplePixels` (calibration.quantileSamplePixels).
+ */
+export function scoreQuantile(
+  maps: Float32Array[],
+  exceed: number,
+  samplePixels: number = schemaDefaults(calibrationSchema).quantileSamplePixels,
+): number {
   const total = maps.reduce((s, m) => s + m.length, 0);
-  const stride = Math.max(1, Math.floor(total / 4_000_000));
+  const stride = Math.max(1, Math.floor(total / samplePixels));
   const sample = new Float32Array(Math.ceil(total / stride) + maps.length);
   let n = 0;
   for (const m of maps) for (let i = 0; i < m.length; i += stride) sample[n++] = m[i];
@@ -106,7 +114,7 @@ export function calibrateThreshold(
     }
   }
   // the quantile bounds τ from below for the whole grid only; the interior may need a lower τ
-  const lower = Math.min(scoreQuantile(maps, cfg.targetFraction), max);
+  const lower = Math.min(scoreQuantile(maps, cfg.targetFraction, cfg.quantileSamplePixels), max);
   const whole = bisect(evaluate, (f) => f.fraction, cfg.targetFraction, lower, max, cfg);
   const interior = bisect(evaluate, (f) => f.interiorFraction, cfg.targetFraction, min, max, cfg);
   return {

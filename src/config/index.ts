@@ -14,6 +14,9 @@
  * | LIME simulator | `limeConfigSchema` | `resolveLimeConfig` | lime.ts |
  * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
+ * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveConfig` | overlap-sample.ts |
+ * | HTML report presentation (panel size, list length) | `reportSchema` | `resolveConfig` | report.ts |
+ * | run sizes (frames, events, epochs) of the simulate commands, the studies and the demo | `simulateRunSchema`, `triggerStudySchema`, `oasisStudySchema`, `demoSchema` | `resolveConfig` | demo.ts |
  */
 export * from './resolve.js';
 export * from './describe-default.js';
@@ -22,12 +25,18 @@ export * from './training.js';
 export * from './lime.js';
 export * from './migdal.js';
 export * from './oasis.js';
+export * from './overlap-sample.js';
+export * from './report.js';
+export * from './demo.js';
 
 import { pipelineSchema } from './pipeline.js';
 import { trainingSchema } from './training.js';
 import { limeConfigSchema } from './lime.js';
 import { migdalConfigSchema } from './migdal.js';
 import { oasisConfigSchema } from './oasis.js';
+import { overlapSampleSchema } from './overlap-sample.js';
+import { reportSchema } from './report.js';
+import { demoSchema, oasisStudySchema, simulateRunSchema, triggerStudySchema } from './demo.js';
 
 /** Every feature's schema by name: where a tool (help text, a config dump, a test) finds all defaults. */
 export const FEATURE_SCHEMAS = {
@@ -36,4 +45,10 @@ export const FEATURE_SCHEMAS = {
   lime: limeConfigSchema,
   migdal: migdalConfigSchema,
   oasis: oasisConfigSchema,
+  overlapSample: overlapSampleSchema,
+  report: reportSchema,
+  simulateRun: simulateRunSchema,
+  triggerStudy: triggerStudySchema,
+  oasisStudy: oasisStudySchema,
+  demo: demoSchema,
 } as const;

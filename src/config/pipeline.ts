@@ -71,6 +71,12 @@ export const calibrationSchema = z.strictObject({
    * method's sweep covers the same false-positive rates; spec "Evaluation protocol", threshold sweep).
    */
   sweepExceedance: z.tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1)]).default([1e-6, 0.5]),
+  /**
+   * Score quantiles (the bisection's lower bound, the sweep's τ values) are taken over a strided sample
+   * of at most about this many pixels of all pedestal maps, px (tool choice: a sort of 4M floats takes
+   * well under a second, while 60 frames of 1024² would be 63M).
+   */
+  quantileSamplePixels: z.number().int().positive().default(4_000_000),
 });
 export type CalibrationConfig = z.infer<typeof calibrationSchema>;
 

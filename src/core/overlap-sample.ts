@@ -65,10 +65,11 @@ export interface OverlapSample extends SampleFacts {
   factors: ScaleFactors;
 }
 
+/** How a sample is prepared; the values (units, spec sections) are config/overlap-sample.ts's `preparation`. */
 export interface PrepareOptions {
-  /** Truth pixels at or below this are set to 0 in each species' image, ADU [spec: 1 ADU]. */
+  /** Truth pixels at or below this are set to 0 in each species' image, ADU. */
   truthCutAdu: number;
-  /** Percentile of the frame that sets s [spec: 99]. */
+  /** Percentile of the frame that sets s. */
   percentile: number;
   /**
    * Guard against s ≈ 0 when the event covers under `minCoverage` of the frame (the 99th percentile
@@ -81,13 +82,11 @@ export interface PrepareOptions {
    */
   guard: 'floor' | 'event';
   minCoverage: number;
-  /** Lowest allowed s, ADU [sim: ~3× the 3-ADU read noise of the MIGDAL images, where a pixel starts to be signal]. */
+  /** Lowest allowed s, ADU. */
   sFloorAdu: number;
   /** Valid box padding around the event's pixels, px. */
   padPx: number;
 }
-
-export const DEFAULT_PREPARE: PrepareOptions = { truthCutAdu: 1, percentile: 99, guard: 'floor', minCoverage: 0.01, sFloorAdu: 10, padPx: 3 };
 
 /**
  * p-th percentile (0–100) of `values`, interpolating linearly between order statistics (numpy's
@@ -157,7 +156,7 @@ function maxLog(images: Float32Array[], s: number): number {
 }
 
 /** Scale factors of raw images (input, and the truth after the cut). */
-export function scaleFactors(input: Float32Array, er: Float32Array, nr: Float32Array, o: PrepareOptions = DEFAULT_PREPARE): ScaleFactors {
+export function scaleFactors(input: Float32Array, er: Float32Array, nr: Float32Array, o: PrepareOptions): ScaleFactors {
   const mask = new Uint8Array(input.length);
   for (let i = 0; i < mask.length; i++) mask[i] = er[i] > 0 || nr[i] > 0 ? 1 : 0;
   const s = guardedScale(input, mask, o);
@@ -174,9 +173,8 @@ export function prepareSample(
   width: number,
   height: number,
   raw: { input: Float32Array; er: Float32Array; nr: Float32Array },
-  options: Partial<PrepareOptions> = {},
+  o: PrepareOptions,
 ): OverlapSample {
-  const o = { ...DEFAULT_PREPARE, ...options };
   const n = width * height;
   for (const [name, img] of Object.entries(raw)) {
     if (img.length !== n) throw new InputError(facts.id, `${name} image has ${img.length} pixels, expected ${width}×${height}`);

@@ -26,3 +26,9 @@ export function readJsonFile<S extends z.ZodType>(path: string, schema: S, missi
 
 /** A number field that JSON.stringify wrote as null because it was NaN or ±Infinity: read back as NaN. */
 export const jsonNumber = () => z.union([z.number(), z.null().transform(() => NaN)]);
+
+/**
+ * A number field that starts at +Infinity (a best-so-far loss): JSON.stringify wrote Infinity as null,
+ * and the field never holds NaN (a NaN loss never compares as better), so null reads back as Infinity.
+ */
+export const jsonInfinity = () => z.union([z.number(), z.null().transform(() => Infinity)]);

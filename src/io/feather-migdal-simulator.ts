@@ -11,14 +11,16 @@
  * schema: x, y, q, er_fraction (lists) and er_energy, nr_energy (keV), already on the analysis grid.
  * The grid (width, height, binning) is an option; its defaults are MIGDAL_GRID (config/migdal-grid.ts).
  * Out: `OverlapSample`s with ER = q·f, NR = q·(1 − f) (summed over the binning), input = ER + NR
- * after the 1-ADU truth cut (these files carry no camera noise), prepared as in core/overlap-sample.ts.
+ * after the truth cut (these files carry no camera noise), prepared as in core/overlap-sample.ts with
+ * config/overlap-sample.ts's `preparation` (truth cut 1 ADU by default) unless told otherwise.
  * Ignored: the ITO columns, the primary-track columns (x, y, z, ID of the Migdal files: when xcam is
  * present, x and y are primary positions in cm and are not read as pixels).
  */
 import type { Table } from 'apache-arrow';
 import { MIGDAL_GRID } from '../config/migdal-grid.js';
+import { FEATHER_DEFAULTS, PREPARATION_DEFAULTS } from '../config/overlap-sample.js';
 import { InputError } from '../core/errors.js';
-import { cutTruth, DEFAULT_PREPARE, prepareSample, type OverlapSample, type PrepareOptions, type SampleFacts } from '../core/overlap-sample.js';
+import { cutTruth, prepareSample, type OverlapSample, type PrepareOptions, type SampleFacts } from '../core/overlap-sample.js';
 import { column, densify, listCell } from './arrow-columns.js';
 
 export interface SimulatorReadOptions {
@@ -27,12 +29,13 @@ export interface SimulatorReadOptions {
   height?: number;
   /**
    * Camera pixels per analysis pixel along each axis; default MIGDAL_GRID.cameraBinning (4: 2048 → 512)
-   * for camera columns (xcam), 1 for the assumed schema (x), which is already binned.
+   * for camera columns (xcam), 1 for the assumed schema (x): not a default but that schema's
+   * definition (its coordinates are already analysis pixels).
    */
   binning?: number;
-  /** ADU per unit of q (MIGDAL_simulator's q counts electrons); default 1. */
+  /** ADU per unit of q (MIGDAL_simulator's q counts electrons); default config/overlap-sample.ts's feather.simulatorAduPerCount. */
   aduPerCount?: number;
-  /** Options of the dataset preparation. */
+  /** Options of the dataset preparation, over config/overlap-sample.ts's `preparation`. */
   prepare?: Partial<PrepareOptions>;
 }
 
@@ -59,7 +62,8 @@ export function migdalSimulatorSamples(table: Table, path: string, options: Simu
   const layout = table.getChild('xcam') ? 'camera' : 'assumed';
   const names = NAMES[layout];
   const bin = options.binning ?? (layout === 'camera' ? MIGDAL_GRID.cameraBinning : 1);
-  const adu = options.aduPerCount ?? 1;
+  const adu = options.aduPerCount ?? FEATHER_DEFAULTS.simulatorAduPerCount;
+  const prepare = { ...PREPARATION_DEFAULTS, ...options.prepare };
   if (!(Number.isInteger(bin) && bin >= 1)) throw new InputError(path, `binning must be a positive integer, got ${bin}`);
   const xCol = column(table, names.x, path);
   const yCol = column(table, names.y, path);
@@ -97,12 +101,11 @@ export function migdalSimulatorSamples(table: Table, path: string, options: Simu
       erDirY: 0,
     };
     // 2. the noiseless input is the sum of the cut truth channels [spec: hybrid = NR + ER]
-    const cut = options.prepare?.truthCutAdu ?? DEFAULT_PREPARE.truthCutAdu;
-    const erCut = cutTruth(er, cut);
-    const nrCut = cutTruth(nr, cut);
+    const erCut = cutTruth(er, prepare.truthCutAdu);
+    const nrCut = cutTruth(nr, prepare.truthCutAdu);
     const input = new Float32Array(w * h);
     for (let i = 0; i < input.length; i++) input[i] = erCut[i] + nrCut[i];
-    samples.push(prepareSample(facts, w, h, { input, er: erCut, nr: nrCut }, options.prepare));
+    samples.push(prepareSample(facts, w, h, { input, er: erCut, nr: nrCut }, prepare));
   }
   return samples;
 }

@@ -33,6 +33,7 @@ import {
   type DataType,
   type Vector,
 } from 'apache-arrow';
+import { FEATHER_DEFAULTS } from '../config/overlap-sample.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
 import type { OverlapSample, PixelBox, SampleKind } from '../core/overlap-sample.js';
@@ -41,8 +42,6 @@ import { migdalSimulatorSamples, type SimulatorReadOptions } from './feather-mig
 import { lz4FrameDecode } from './lz4.js';
 
 export const MIGDAL_FEATHER_FORMAT = 'tpcvision-migdal-overlap/1';
-/** Default threshold for input pixels outside the valid box, ADU: ~3σ of the read noise (3 ADU). */
-export const DEFAULT_INPUT_ZERO_SUPPRESS_ADU = 10;
 
 const SCALARS = {
   erEnergyKeV: new Float64(),
@@ -60,7 +59,10 @@ const INTS = ['width', 'height', 'validX0', 'validY0', 'validX1', 'validY1'] as 
 const IMAGES = ['input', 'er', 'nr'] as const;
 
 export interface WriteOptions {
-  /** Outside the valid box, input pixels at or below this (ADU) are not stored. -Infinity keeps all. */
+  /**
+   * Outside the valid box, input pixels at or below this (ADU) are not stored. -Infinity keeps all;
+   * default config/overlap-sample.ts's feather.inputZeroSuppressAdu.
+   */
   inputZeroSuppressAdu?: number;
   /** Free-form provenance (seed, config, version), stored as JSON in the schema metadata. */
   provenance?: unknown;
@@ -99,7 +101,7 @@ const listOf = (t: DataType) => new List(new Field('item', t, false));
 
 /** The Arrow table of `samples` (row order kept), without file metadata. */
 export function samplesToTable(samples: readonly OverlapSample[], options: WriteOptions = {}): Table {
-  const suppress = options.inputZeroSuppressAdu ?? DEFAULT_INPUT_ZERO_SUPPRESS_ADU;
+  const suppress = options.inputZeroSuppressAdu ?? FEATHER_DEFAULTS.inputZeroSuppressAdu;
   const cols: Record<string, Vector> = {};
   cols.id = vectorFromArray(samples.map((s) => s.id), new Utf8());
   cols.kind = vectorFromArray(samples.map((s) => s.kind), new Utf8());

@@ -8,6 +8,7 @@
  * metrics, and example maps (raw ADU crops around the valid box) for the report's panels.
  * Ignored: training (train.ts), the HTML (report.ts), backend selection (the CLI's business).
  */
+import { REPORT_DEFAULTS } from '../config/report.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeJsonAtomic } from '../core/atomic-write.js';
@@ -108,13 +109,18 @@ export interface EvaluateOptions {
   meta: Pick<OasisModelMeta, 'preset' | 'base' | 'seed' | 'trainEvents' | 'validationEvents' | 'bestEpoch' | 'history'>;
   samples: readonly OverlapSample[];
   name?: string;
+  /**
+   * Samples per forward pass, samples: a performance setting (memory against call overhead), not a
+   * choice about the result, hence an internal constant (8) rather than a config key.
+   */
   batchSize?: number;
+  /** Example maps kept for the report; default config/report.ts's oasisExamples. */
   examples?: number;
 }
 
 export function evaluateOasisModel(o: EvaluateOptions): OasisModelEvaluation {
   const events: EventMetrics[] = [];
-  const wanted = new Set(exampleIndices(o.samples, o.examples ?? 3));
+  const wanted = new Set(exampleIndices(o.samples, o.examples ?? REPORT_DEFAULTS.oasisExamples));
   const examples: ExampleMaps[] = [];
   predictRaw(o.model, o.samples, o.batchSize ?? 8, (i, er, nr) => {
     const s = o.samples[i];

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeJsonAtomic } from '../core/atomic-write.js';
-import { jsonNumber, readJsonFile } from '../core/read-json.js';
+import { jsonInfinity, jsonNumber, readJsonFile } from '../core/read-json.js';
 import { toolVersion } from '../core/version.js';
 import { buildOasisUnet } from '../models/oasis-unet.js';
 import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
@@ -34,6 +34,20 @@ export const oasisEpochRecordSchema = z.object({
   stepSeconds: z.number(),
 });
 export type OasisEpochRecord = z.infer<typeof oasisEpochRecordSchema>;
+
+/** The trainer's checkpoint/state.json, read back on resume. */
+export const oasisTrainStateSchema = z.object({
+  /** Last completed epoch (0-based), −1 before the first. */
+  epoch: z.number().int().min(-1),
+  /** Infinity (null on disk) until a validation loss was measured. */
+  bestValLoss: jsonInfinity(),
+  bestEpoch: z.number().int().min(-1),
+  epochsWithoutImprovement: count(),
+  /** True once early stopping fired; a resume then finishes without training. */
+  stopped: z.boolean(),
+  history: z.array(oasisEpochRecordSchema),
+});
+export type OasisTrainState = z.infer<typeof oasisTrainStateSchema>;
 
 export const oasisModelMetaSchema = z.object({
   format: z.literal(OASIS_MODEL_FORMAT, { error: (i) => `format ${JSON.stringify(i.input)}, expected ${OASIS_MODEL_FORMAT}` }),

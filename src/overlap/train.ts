@@ -21,7 +21,7 @@
  * Reproducibility: split, shuffles and initial weights come from Rng.derive(seed, label) with the
  * label naming the epoch, so a resumed run draws what the uninterrupted one would have.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers the gradient functions tf.variableGrads needs
@@ -39,17 +39,10 @@ import { batchTensors, imageSize, makeBatch } from './batch.js';
 import type { OasisConfig, PresetName } from '../config/oasis.js';
 import type { OverlapSample } from '../core/overlap-sample.js';
 import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
-import { writeOasisModel, type OasisEpochRecord } from './model-dir.js';
+import { oasisTrainStateSchema, writeOasisModel, type OasisTrainState } from './model-dir.js';
+import { readJsonFile } from '../core/read-json.js';
 
-export interface OasisTrainState {
-  epoch: number; // last completed epoch (0-based), −1 before the first
-  bestValLoss: number;
-  bestEpoch: number;
-  epochsWithoutImprovement: number;
-  /** True once early stopping fired; a resume then finishes without training. */
-  stopped: boolean;
-  history: OasisEpochRecord[];
-}
+export type { OasisTrainState } from './model-dir.js';
 
 export interface OasisTrainOptions {
   samples: OverlapSample[];
@@ -169,7 +162,7 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   const optimizer = new AdamW(vars, { learningRate: t.learningRate, beta1: t.beta1, beta2: t.beta2, epsilon: t.adamEpsilon, weightDecay: t.weightDecay });
   let state: OasisTrainState;
   if (o.resume && existsSync(statePath)) {
-    state = JSON.parse(readFileSync(statePath, 'utf8')) as OasisTrainState;
+    state = readJsonFile(statePath, oasisTrainStateSchema, 'no checkpoint state to resume from');
     loadModelWeights(ckpt, model);
     optimizer.load(ckpt);
     log(`resuming after epoch ${state.epoch + 1}${state.stopped ? ' (early stopping had fired)' : ''}`);

@@ -7,6 +7,8 @@
  * Sections: summary table, the three charts, example panels per method, near-zero-coverage events
  * per method, the caller's extra sections, provenance footer.
  */
+import { evaluationSchema } from '../config/pipeline.js';
+import { schemaDefaults } from '../config/resolve.js';
 import { writeFileAtomic } from '../core/atomic-write.js';
 import type { EvaluationResult, ExamplePanel } from '../evaluation/evaluate-run.js';
 import { REFERENCE_AREA_CUT, renderEvaluationCharts } from './charts.js';
@@ -28,12 +30,12 @@ export interface ReportInput {
   provenance: ReportProvenance;
   /** Sections added by later stages (training curves, overlap separation), placed before the footer. */
   extraSections?: ReportSection[];
-  /** Area cut of the reference rule and summary column; default: provenance.config.evaluation.referenceAreaCut, else 0.978. */
+  /** Area cut of the reference rule and summary column; default: provenance.config.evaluation.referenceAreaCut, else the schema's. */
   referenceAreaCut?: number;
-  /** Energy range of the low-energy coverage, keV; default: provenance.config.evaluation.lowEnergyRange, else [1, 5]. */
+  /** Energy range of the low-energy coverage, keV; default: provenance.config.evaluation.lowEnergyRange, else the schema's. */
   lowEnergyRange?: [number, number];
   panels?: PanelOptions;
-  /** Rows per method in the near-zero-coverage list (default 200; the full list is in events.csv). */
+  /** Rows per method in the near-zero-coverage list (default config/report.ts's lowCoverageRows; the full list is in events.csv). */
   maxLowCoverageRows?: number;
   /** Timestamp for the footer; left out by default so the same input gives the same bytes. */
   generatedAt?: string;
@@ -52,7 +54,7 @@ function settings(input: ReportInput): { referenceAreaCut: number; lowEnergyRang
   const isRange = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((v) => typeof v === 'number');
   return {
     referenceAreaCut: typeof ref === 'number' ? ref : REFERENCE_AREA_CUT,
-    lowEnergyRange: isRange(low) ? low : [1, 5],
+    lowEnergyRange: isRange(low) ? low : schemaDefaults(evaluationSchema).lowEnergyRange,
   };
 }
 

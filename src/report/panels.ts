@@ -8,18 +8,15 @@
  * the score (each map is scaled robustly on its own; the caption states the range).
  * Rendering (percentile ranges, colour maps, block reduction, mask blending) is src/io/png.ts.
  */
+import { REPORT_DEFAULTS } from '../config/report.js';
 import type { ExamplePanel } from '../evaluation/evaluate-run.js';
 import { displayRange, pngDataUri, renderOverlayPng, renderPng, type Rgb } from '../io/png.js';
 import { escapeHtml, keV, pct, sig } from './format.js';
 
 export interface PanelOptions {
-  /**
-   * Widest image in the page, px; wider panels are block-reduced (default 384: a 1024² grid of
-   * pedestal noise becomes 342², about 0.4 MB of base64 per image instead of 4 MB at full size; the
-   * page shows them 300 px wide).
-   */
+  /** Widest image in the page, px; wider panels are block-reduced (default config/report.ts's panelMaxWidth). */
   maxWidth?: number;
-  /** Colour map of the anomaly score (default 'magma'). */
+  /** Colour map of the anomaly score (default config/report.ts's scoreColormap). */
   scoreColormap?: 'viridis' | 'magma';
 }
 
@@ -55,7 +52,7 @@ export function panelImages(panel: ExamplePanel, opts: PanelOptions = {}): Panel
       throw new Error(`report panel ${panel.method} / ${panel.frame}: ${name} holds ${arr.length} values, expected ${width}×${height} = ${n}`);
     }
   }
-  const maxWidth = opts.maxWidth ?? 384;
+  const maxWidth = opts.maxWidth ?? REPORT_DEFAULTS.panelMaxWidth;
   const frame = { width, height, data: panel.analysis };
   const score = { width, height, data: panel.score };
   const frameRange = displayRange(panel.analysis, { percentiles: PERCENTILES });
@@ -63,7 +60,7 @@ export function panelImages(panel: ExamplePanel, opts: PanelOptions = {}): Panel
 
   const framePng = renderPng(frame, { colormap: 'gray', ...frameRange, maxWidth });
   // 'max' keeps a thin bright ridge of the score visible when a large map is shrunk
-  const anomalyPng = renderPng(score, { colormap: opts.scoreColormap ?? 'magma', ...scoreRange, maxWidth, downsample: 'max' });
+  const anomalyPng = renderPng(score, { colormap: opts.scoreColormap ?? REPORT_DEFAULTS.scoreColormap, ...scoreRange, maxWidth, downsample: 'max' });
   // the ROI picture keeps the frame underneath, dimmed (range stretched 1.6×) so the overlays stand out
   const roiPng = renderOverlayPng(frame, {
     min: frameRange.min,

@@ -4,6 +4,7 @@
  * In: MethodResult / EventResult values and the provenance record. Out: HTML fragments, every text
  * value escaped. Ignores: the per-event list of all events (events.csv holds it).
  */
+import { REPORT_DEFAULTS } from '../config/report.js';
 import type { EventResult, MethodResult } from '../evaluation/evaluate-run.js';
 import { escapeHtml, fixed, keV, pct, sci, sig } from './format.js';
 
@@ -70,8 +71,8 @@ export function summaryTableHtml(methods: MethodResult[], opts: SummaryOptions):
   return `<table class="summary"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** The near-zero-coverage events of one method, lowest coverage first, at most `limit` rows. */
-export function lowCoverageTableHtml(events: EventResult[], limit = 200): string {
+/** The near-zero-coverage events of one method, lowest coverage first, at most `limit` rows (report.lowCoverageRows). */
+export function lowCoverageTableHtml(events: EventResult[], limit = REPORT_DEFAULTS.lowCoverageRows): string {
   if (events.length === 0) return '<p class="note">none</p>';
   const shown = events.slice(0, limit);
   const rows = shown.map(

@@ -26,7 +26,7 @@ export interface MaskMapping {
 export interface ExtractOptions {
   /** Anomaly-score threshold: a pixel is active when score > tau. No default: it is calibrated per score method. */
   tau: number;
-  /** Disk radius in pixels of the score-map grid, default roi.closingRadius of the config (40, spec step 2). 0 disables the closing. */
+  /** Disk radius in pixels of the score-map grid, default the config's roi.closingRadius (config/pipeline.ts). 0 disables the closing. */
   closingRadius?: number;
   /** Label on another grid than the score map's; the intensity map then lives on that grid. */
   labelGrid?: MaskMapping;

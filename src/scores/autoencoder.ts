@@ -47,6 +47,7 @@ export async function autoencoderScore(
   const score: AutoencoderScore = {
     name,
     description: `${info.mode} autoencoder |x − x̂| (${info.parameters.toLocaleString('en')} parameters, ${info.epochsCompleted} epochs, ONNX Runtime)`,
+    // frames per ONNX call: a performance setting (memory against call overhead), not a config key
     batchSize: opts.batchSize ?? 4,
     info,
     modelMs: 0,

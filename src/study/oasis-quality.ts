@@ -16,6 +16,7 @@ import type { ReportSection } from '../report/index.js';
 import { resolveMigdalConfig } from '../config/migdal.js';
 import { simulateMigdalRun } from '../simulation/migdal/run.js';
 import { resolveOasisConfig, type PresetName } from '../config/oasis.js';
+import { OASIS_STUDY_DEFAULTS } from '../config/demo.js';
 import type { OasisEvaluationEntry } from '../overlap/evaluate.js';
 import { trainOasis } from '../overlap/train.js';
 import { evaluateOasisRun } from './oasis-evaluate-run.js';
@@ -26,7 +27,7 @@ export interface OasisQualityOptions {
   /** Hybrid events simulated for training (+ validation) and for the test set. */
   trainEvents: number;
   testEvents: number;
-  /** Fraction of all samples that are NR-only [spec: as many as hybrids, 0.5]. */
+  /** Fraction of all samples that are NR-only; default config/demo.ts's oasisStudySchema.nrOnlyFraction. */
   nrOnlyFraction?: number;
   epochs: number;
   base: number;
@@ -54,8 +55,8 @@ export interface OasisQualityResult {
 export async function runOasisQuality(o: OasisQualityOptions): Promise<OasisQualityResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
-  const presets = o.presets ?? ['unweighted', 'nominal'];
-  const f = o.nrOnlyFraction ?? 0.5;
+  const presets = o.presets ?? OASIS_STUDY_DEFAULTS.presets;
+  const f = o.nrOnlyFraction ?? OASIS_STUDY_DEFAULTS.nrOnlyFraction;
   const migdal = resolveMigdalConfig({ ...(o.migdal as object | undefined), events: { ...((o.migdal as { events?: object } | undefined)?.events ?? {}), nrOnlyFraction: f } }, 'oasis quality: migdal');
   // 1. data: train and test from independent seeds
   const sim = (dir: string, events: number, seed: number) => {

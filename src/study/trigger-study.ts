@@ -14,6 +14,7 @@ import { fileSequence } from '../io/sequence.js';
 import { presetForSize, resolvePipelineConfig, type PipelineConfig } from '../config/pipeline.js';
 import { mergeConfig } from '../config/resolve.js';
 import { resolveLimeConfig } from '../config/lime.js';
+import { TRIGGER_STUDY_DEFAULTS } from '../config/demo.js';
 import { simulateLimeRun } from '../simulation/lime/run.js';
 import { computePedestalStats, savePedestalStats } from '../preprocessing/index.js';
 import { buildScores, ALL_SCORES } from '../scores/build.js';
@@ -28,7 +29,7 @@ import { trainModelFromFrames } from '../training/train-run.js';
 export interface StudyOptions {
   outDir: string;
   seed: number;
-  /** Raw frame size, px (default 576: a quarter-size LIME sensor, analysis grid 256²). */
+  /** Raw frame size, px; this and the other run sizes default to config/demo.ts's triggerStudySchema. */
   size?: number;
   trainingPedestals?: number;
   calibrationPedestals?: number;
@@ -60,13 +61,11 @@ export interface StudyResult {
   seconds: number;
 }
 
-const STUDY_DEFAULTS = { size: 576, trainingPedestals: 40, calibrationPedestals: 20, events: 150, autoencoderEpochs: 4, noise: 'structured' as const };
-
 export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
   const log = opts.log ?? (() => {});
-  const o = { ...STUDY_DEFAULTS, ...stripUndefined(opts), seed: opts.seed };
+  const o = { ...TRIGGER_STUDY_DEFAULTS, ...stripUndefined(opts), seed: opts.seed };
   const out = resolve(opts.outDir);
 
   // 1. simulate

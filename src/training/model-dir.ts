@@ -8,7 +8,7 @@
  *   model.onnx    the exported inference graph (batch norm folded), served by ONNX Runtime
  *   checkpoint/   the last epoch's weights, optimizer and trainer state (for --resume)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -21,7 +21,7 @@ import { loadPedestalStats, savePedestalStats } from '../preprocessing/stats-art
 import { trainingSchema, type TrainingConfig } from '../config/training.js';
 import { buildRoiAutoencoder } from '../models/roi-autoencoder.js';
 import { loadModelWeights, saveModelWeights } from './checkpoint.js';
-import type { TrainState } from './train.js';
+import { epochRecordSchema, type EpochRecord, type TrainState } from './train-state.js';
 
 export const MODEL_DIR_VERSION = 1;
 
@@ -89,7 +89,8 @@ export function loadModelDir(dir: string): { info: ModelInfo; stats: PedestalSta
   return { info, stats, model };
 }
 
-export function readHistory(dir: string): TrainState['history'] {
+/** The epochs of a model directory's history.json, validated; none when the file is absent. */
+export function readHistory(dir: string): EpochRecord[] {
   const path = join(dir, 'history.json');
-  return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : [];
+  return existsSync(path) ? readJsonFile(path, z.array(epochRecordSchema), 'no training history') : [];
 }

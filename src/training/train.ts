@@ -9,7 +9,7 @@
  * Rng.derive(seed, label) with a label naming its epoch and position, so a run resumed from a
  * checkpoint draws exactly what the uninterrupted run would have drawn.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -27,23 +27,9 @@ import { reestimateBatchNorm } from './batchnorm.js';
 import { AdamW } from './optimizer.js';
 import { shuffled, splitIndices } from './split.js';
 import { InputError } from '../core/errors.js';
+import { readTrainState, type TrainState } from './train-state.js';
 
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  valLoss: number;
-  learningRate: number;
-  seconds: number;
-}
-
-export interface TrainState {
-  epoch: number; // last completed epoch (0-based)
-  learningRate: number;
-  bestValLoss: number;
-  epochsWithoutImprovement: number;
-  lambda: number;
-  history: EpochRecord[];
-}
+export type { EpochRecord, TrainState } from './train-state.js';
 
 export interface TrainOptions {
   /** Preprocessed pedestal frames on the analysis grid, [H·W] each, normalised units. */
@@ -136,7 +122,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
   let state: TrainState;
   const statePath = join(ckptDir, 'state.json');
   if (opts.resume && existsSync(statePath)) {
-    state = JSON.parse(readFileSync(statePath, 'utf8')) as TrainState;
+    state = readTrainState(statePath);
     loadModelWeights(ckptDir, model);
     optimizer.load(ckptDir);
     optimizer.learningRate = state.learningRate;

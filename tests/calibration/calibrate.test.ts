@@ -35,6 +35,18 @@ describe('threshold calibration', () => {
     expect(above / (2 * W * H)).toBeCloseTo(0.01, 3);
   });
 
+  it('quantile over a strided sample when the maps hold more than calibration.quantileSamplePixels', () => {
+    const m = maps(2, 5);
+    // 2·96² = 18432 px over a cap of 5000: stride floor(18432/5000) = 3, every third pixel of each map
+    const naive = m.flatMap((a) => Array.from(a).filter((_, i) => i % 3 === 0)).sort((a, b) => a - b);
+    const k = Math.floor((1 - 0.05) * naive.length);
+    expect(scoreQuantile(m, 0.05, 5000)).toBe(naive[k]);
+    // the default cap (4M px) is above 18432: every pixel counts
+    const all = m.flatMap((a) => Array.from(a)).sort((a, b) => a - b);
+    expect(scoreQuantile(m, 0.05)).toBe(all[Math.floor(0.95 * all.length)]);
+    expect(calibrationSchema.parse({}).quantileSamplePixels).toBe(4_000_000);
+  });
+
   it('retained fraction falls monotonically with τ', () => {
     const m = maps(3, 2);
     let prev = 1.1;

@@ -7,13 +7,13 @@ import { describe, expect, it } from 'vitest';
 import {
   boundingBox,
   cutTruth,
-  DEFAULT_PREPARE,
   invertScaling,
   percentile,
   prepareSample,
   scaledChannels,
   scaleFactors,
 } from '../../src/core/overlap-sample.js';
+import { PREPARATION_DEFAULTS as DEFAULT_PREPARE } from '../../src/config/overlap-sample.js';
 import { expectClose } from '../helpers/close.js';
 import { sampleFacts as facts } from '../helpers/sample-facts.js';
 
@@ -49,7 +49,7 @@ describe('scaling', () => {
     nr[6] = 990;
     const input = Float32Array.from(er, (v, i) => v + nr[i]);
     input[7] = -5; // negative noise is clamped to 0 before the log
-    const s = prepareSample(facts('hand'), 20, 10, { input, er, nr });
+    const s = prepareSample(facts('hand'), 20, 10, { input, er, nr }, DEFAULT_PREPARE);
     expect(s.factors).toEqual({ s: 10, inputMax: 2, targetMax: 2 });
     const scaled = scaledChannels(s);
     expect([scaled.er[5], scaled.nr[6], scaled.input[6], scaled.input[7]]).toEqual([0.5, 1, 1, 0]);
@@ -61,12 +61,12 @@ describe('scaling', () => {
     const tiny = new Float32Array(w * h);
     for (let i = 0; i < 10; i++) tiny[1000 + i] = 500; // 10 px ≪ 1% of the frame: p99 of the frame is 0
     const zero = new Float32Array(w * h);
-    expect(scaleFactors(tiny, tiny, zero).s).toBe(DEFAULT_PREPARE.sFloorAdu);
+    expect(scaleFactors(tiny, tiny, zero, DEFAULT_PREPARE).s).toBe(DEFAULT_PREPARE.sFloorAdu);
     expect(scaleFactors(tiny, tiny, zero, { ...DEFAULT_PREPARE, guard: 'event' }).s).toBe(500);
-    expect(scaleFactors(zero, zero, zero).s).toBe(DEFAULT_PREPARE.sFloorAdu); // nothing at all: still > 0
+    expect(scaleFactors(zero, zero, zero, DEFAULT_PREPARE).s).toBe(DEFAULT_PREPARE.sFloorAdu); // nothing at all: still > 0
     const wide = new Float32Array(w * h);
     for (let i = 0; i < 3000; i++) wide[i] = 500; // 2% coverage: the frame's p99 is an event pixel
-    expect(scaleFactors(wide, wide, zero).s).toBe(500);
+    expect(scaleFactors(wide, wide, zero, DEFAULT_PREPARE).s).toBe(500);
     expect(scaleFactors(wide, wide, zero, { ...DEFAULT_PREPARE, guard: 'event' }).s).toBe(500);
   });
 
@@ -81,7 +81,7 @@ describe('scaling', () => {
       nr[i] = i % 4 === 0 ? 1000 * i : 0.5; // 0.5 is cut to 0
       input[i] = er[i] + nr[i] + (i % 5) - 2;
     }
-    const s = prepareSample(facts('rt'), w, h, { input, er, nr });
+    const s = prepareSample(facts('rt'), w, h, { input, er, nr }, DEFAULT_PREPARE);
     const scaled = scaledChannels(s);
     expect(Math.max(...scaled.er, ...scaled.nr)).toBeCloseTo(1, 12); // targets share one maximum
     expect(Math.max(...scaled.input)).toBeCloseTo(1, 12);

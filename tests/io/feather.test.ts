@@ -21,6 +21,7 @@ import {
 } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGDAL_GRID } from '../../src/config/migdal-grid.js';
+import { PREPARATION_DEFAULTS } from '../../src/config/overlap-sample.js';
 import { InputError } from '../../src/core/errors.js';
 import { prepareSample, type OverlapSample } from '../../src/core/overlap-sample.js';
 import { readMigdalFeather, writeMigdalFeather } from '../../src/io/feather.js';
@@ -45,7 +46,7 @@ describe('Feather', () => {
         if (kind === 'hybrid' && x === 6) er[y * w + x] = 17.5;
       }
       for (let i = 0; i < w * h; i++) input[i] += er[i] + nr[i];
-      return prepareSample(facts(id, kind), w, h, { input, er, nr }, { padPx: 1 });
+      return prepareSample(facts(id, kind), w, h, { input, er, nr }, { ...PREPARATION_DEFAULTS, padPx: 1 });
     };
     const samples = [mk('a', 'hybrid'), mk('b', 'nr-only')];
     const path = join(scratch, 'own.feather');

@@ -4,6 +4,7 @@
  */
 import { Rng } from '../../src/core/rng.js';
 import { prepareSample, type OverlapSample } from '../../src/core/overlap-sample.js';
+import { PREPARATION_DEFAULTS } from '../../src/config/overlap-sample.js';
 
 export function tinySamples(n: number, seed: number, width = 32, height = 16): OverlapSample[] {
   return Array.from({ length: n }, (_, i) => {
@@ -32,6 +33,7 @@ export function tinySamples(n: number, seed: number, width = 32, height = 16): O
       width,
       height,
       { input, er, nr },
+      PREPARATION_DEFAULTS,
     );
   });
 }

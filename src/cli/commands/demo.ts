@@ -3,6 +3,8 @@
  * trigger, evaluation, report) plus a tiny overlap-separation study, via runDemo (src/demo).
  */
 import type { Command } from 'commander';
+import { demoSchema } from '../../config/demo.js';
+import { describeDefault } from '../../config/describe-default.js';
 import { UsageError } from '../../core/errors.js';
 import { parseInteger } from '../config-options.js';
 import { summaryTable } from '../output.js';
@@ -11,7 +13,7 @@ import { terminalProgress } from '../progress-bar.js';
 interface DemoFlags {
   out: string;
   seed: string;
-  aeEpochs: string;
+  aeEpochs?: string;
   oasis: boolean;
   json?: boolean;
 }
@@ -31,7 +33,7 @@ export function registerDemo(program: Command): Command {
     .description('simulate a small LIME run and run the whole chain: statistics, calibration, trigger, evaluation, report')
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
-    .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '4')
+    .option('--ae-epochs <n>', describeDefault('epochs of each autoencoder training (0 skips the autoencoders)', demoSchema, 'study.autoencoderEpochs'))
     .option('--no-oasis', 'skip the overlap-separation part')
     .option('--json', 'print the summary as JSON')
     .action(async (o: DemoFlags) => {
@@ -45,9 +47,12 @@ export function registerDemo(program: Command): Command {
     });
 }
 
-function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number } {
-  const autoencoderEpochs = Number(o.aeEpochs);
-  if (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0) throw new UsageError('--ae-epochs', `must be a non-negative integer, got '${o.aeEpochs}'`);
+/** Flags the user gave; an absent --ae-epochs stays undefined and runDemo takes the schema's default. */
+function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number | undefined } {
+  const autoencoderEpochs = o.aeEpochs === undefined ? undefined : Number(o.aeEpochs);
+  if (autoencoderEpochs !== undefined && (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0)) {
+    throw new UsageError('--ae-epochs', `must be a non-negative integer, got '${o.aeEpochs}'`);
+  }
   return { seed: parseInteger('--seed', o.seed) as number, autoencoderEpochs };
 }
 

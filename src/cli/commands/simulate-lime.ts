@@ -9,12 +9,13 @@ import { limeConfigSchema, resolveLimeLayers, type LimeConfig } from '../../conf
 import { simulateLimeRun } from '../../simulation/lime/run.js';
 import { defined, fileLayer, FLAGS, parseCount, parseInteger, parseNumber, parseSize } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
+import { SIMULATE_RUN_DEFAULTS, simulateRunSchema } from '../../config/demo.js';
 import { describeDefault } from '../../config/describe-default.js';
 
 interface LimeFlags {
   out: string;
-  pedestals: string;
-  events: string;
+  pedestals?: string;
+  events?: string;
   seed: string;
   size?: string;
   noise?: string;
@@ -28,12 +29,12 @@ export function registerSimulateLime(simulate: Command): Command {
     .command('lime')
     .description('simulate CYGNO LIME sCMOS frames: a pedestal run (noise only) and a data run with per-event truth (docs/SIMULATION.md)')
     .requiredOption('--out <dir>', 'output directory (pedestals/, data/, run.json)')
-    .option('--pedestals <n>', 'pedestal frames (GEM off)', '20')
-    .option('--events <m>', 'events in the data run, over as many frames as it takes', '50')
+    .option('--pedestals <n>', describeDefault('pedestal frames (GEM off)', simulateRunSchema, 'lime.pedestals'))
+    .option('--events <m>', describeDefault('events in the data run, over as many frames as it takes', simulateRunSchema, 'lime.events'))
     .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
     .option('--size <size>', 'frame side: full (2304), half (1152), quarter (576), eighth (288) or px; same pixel pitch')
     .option('--noise <mode>', describeDefault('structured (row/column offsets, gradient, hot clusters) or independent', limeConfigSchema, 'noise'))
-    .option('--events-per-frame <x>', 'mean events per frame (default: 3 per full frame, scaled with the area)')
+    .option('--events-per-frame <x>', 'mean events per frame (default: the config\'s events.perMegapixel density times the frame area)')
     .option('--config <file>', 'JSON with the config values to change (docs/SIMULATION.md)')
     .option('--json', 'print the summary as JSON')
     .action(async (o: LimeFlags) => {
@@ -42,8 +43,8 @@ export function registerSimulateLime(simulate: Command): Command {
       const r = await simulateLimeRun({
         config,
         outDir: o.out,
-        pedestals: parseCount('--pedestals', o.pedestals),
-        events: parseCount('--events', o.events),
+        pedestals: o.pedestals === undefined ? SIMULATE_RUN_DEFAULTS.lime.pedestals : parseCount('--pedestals', o.pedestals),
+        events: o.events === undefined ? SIMULATE_RUN_DEFAULTS.lime.events : parseCount('--events', o.events),
         seed,
         progress: terminalProgress(o.json),
       });

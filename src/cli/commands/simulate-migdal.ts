@@ -4,6 +4,8 @@
  * The `simulate` parent command lives in simulate.ts; this module only adds the subcommand.
  */
 import type { Command } from 'commander';
+import { SIMULATE_RUN_DEFAULTS, simulateRunSchema } from '../../config/demo.js';
+import { describeDefault } from '../../config/describe-default.js';
 import { resolveMigdalLayers } from '../../config/migdal.js';
 import { simulateMigdalRun } from '../../simulation/migdal/run.js';
 import { fileLayer, parseCount, parseInteger } from '../config-options.js';
@@ -14,18 +16,18 @@ export function registerSimulateMigdal(simulate: Command): Command {
     .command('migdal')
     .description('simulate MIGDAL Migdal events (ER + NR at a common vertex) and NR-only events as an overlap-separation dataset (Feather)')
     .requiredOption('--out <dir>', 'output directory (migdal.feather, run.json)')
-    .option('--events <n>', 'hybrid (ER + NR) events', '100')
+    .option('--events <n>', describeDefault('hybrid (ER + NR) events', simulateRunSchema, 'migdal.events'))
     .option('--nr-only <m>', 'NR-only events (default: from events.nrOnlyFraction of the config)')
     .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
     .option('--config <file>', 'JSON with the config values to change (docs/MIGDAL.md)')
     .option('--json', 'print the summary as JSON')
-    .action((o: { out: string; events: string; nrOnly?: string; seed: string; config?: string; json?: boolean }) => {
+    .action((o: { out: string; events?: string; nrOnly?: string; seed: string; config?: string; json?: boolean }) => {
       const seed = parseInteger('--seed', o.seed) as number;
       const config = resolveMigdalLayers([fileLayer(o.config)]);
       const r = simulateMigdalRun({
         config,
         outDir: o.out,
-        events: parseCount('--events', o.events),
+        events: o.events === undefined ? SIMULATE_RUN_DEFAULTS.migdal.events : parseCount('--events', o.events),
         nrOnly: o.nrOnly === undefined ? undefined : parseCount('--nr-only', o.nrOnly),
         seed,
         progress: terminalProgress(o.json),

@@ -13,11 +13,12 @@ import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { ConfigError } from '../../core/errors.js';
 import { silentProgress, type Progress } from '../../core/progress.js';
 import { toolVersion } from '../../core/version.js';
-import { DEFAULT_PREPARE, prepareSample, type OverlapSample, type PrepareOptions } from '../../core/overlap-sample.js';
-import { DEFAULT_INPUT_ZERO_SUPPRESS_ADU, MIGDAL_FEATHER_FORMAT, samplesToTable, writeMigdalFeatherTables } from '../../io/feather.js';
+import { prepareSample, type OverlapSample, type PrepareOptions } from '../../core/overlap-sample.js';
+import { MIGDAL_FEATHER_FORMAT, samplesToTable, writeMigdalFeatherTables } from '../../io/feather.js';
 import type { Table } from 'apache-arrow';
 import { buildMigdalCamera } from './camera.js';
 import type { MigdalConfig } from '../../config/migdal.js';
+import { FEATHER_DEFAULTS, PREPARATION_DEFAULTS } from '../../config/overlap-sample.js';
 import { migdalContext, simulateMigdalEvent, type MigdalEvent } from './event.js';
 
 export interface MigdalRunOptions {
@@ -29,8 +30,9 @@ export interface MigdalRunOptions {
   nrOnly?: number;
   seed: number;
   progress?: Progress;
+  /** Over config/overlap-sample.ts's `preparation`. */
   prepare?: Partial<PrepareOptions>;
-  /** Input pixels outside the valid box stored only above this, ADU (io/feather.ts). */
+  /** Input pixels outside the valid box stored only above this, ADU (io/feather.ts); default feather.inputZeroSuppressAdu. */
   inputZeroSuppressAdu?: number;
 }
 
@@ -48,7 +50,7 @@ export interface MigdalRunResult {
 const CHUNK = 32;
 
 /** The prepared sample of a simulated event (ids 'mig-000000' by event index). */
-export function sampleFromEvent(ev: MigdalEvent, prepare: Partial<PrepareOptions> = {}): OverlapSample {
+export function sampleFromEvent(ev: MigdalEvent, prepare: PrepareOptions = PREPARATION_DEFAULTS): OverlapSample {
   return prepareSample(
     {
       id: `mig-${String(ev.index).padStart(6, '0')}`,
@@ -80,7 +82,7 @@ export function simulateMigdalRun(o: MigdalRunOptions): MigdalRunResult {
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${n}`);
   }
   const progress = o.progress ?? silentProgress;
-  const prepare = { ...DEFAULT_PREPARE, ...o.prepare };
+  const prepare = { ...PREPARATION_DEFAULTS, ...o.prepare };
   const t0 = performance.now();
   const ctx = migdalContext(o.config, o.seed, buildMigdalCamera(o.config, o.seed));
   const total = o.events + nrOnly;
@@ -105,7 +107,7 @@ export function simulateMigdalRun(o: MigdalRunOptions): MigdalRunResult {
     seed: o.seed,
     counts: { hybrid: o.events, nrOnly },
     prepare,
-    inputZeroSuppressAdu: o.inputZeroSuppressAdu ?? DEFAULT_INPUT_ZERO_SUPPRESS_ADU,
+    inputZeroSuppressAdu: o.inputZeroSuppressAdu ?? FEATHER_DEFAULTS.inputZeroSuppressAdu,
     config: o.config,
   };
   const feather = join(o.outDir, 'migdal.feather');
