@@ -13,6 +13,7 @@ import { Rng } from '../../src/core/rng.js';
 import type { EventMetrics, MetricsSummary } from '../../src/overlap/metrics.js';
 import { expectClose } from '../helpers/close.js';
 import { prepareSample, type OverlapSample } from '../../src/core/overlap-sample.js';
+import { PREPARATION_DEFAULTS } from '../../src/config/overlap-sample.js';
 
 export interface NaiveEvent {
   kind: 'hybrid' | 'nr-only';
@@ -207,6 +208,7 @@ export function handSamples(width = 24, height = 13): OverlapSample[] {
       width,
       height,
       { input, er, nr },
+      PREPARATION_DEFAULTS,
     );
   });
 }
