@@ -9,7 +9,8 @@ import type { Frame } from '../core/frame.js';
 import { ConfigError, InputError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
-import { calibrationSchema, type CalibrationConfig } from '../config/pipeline.js';
+import { calibrationSchema, type CalibrationConfig, type PipelineConfig } from '../config/pipeline.js';
+import { toolVersion } from '../core/version.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../preprocessing/preprocess.js';
 import type { AnomalyScore } from '../scores/score.js';
@@ -95,6 +96,26 @@ export async function calibrateMethod(
     calibration,
     sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau], cfg.sweepExceedance, cfg.quantileSamplePixels),
   };
+}
+
+/**
+ * The calibration file of several scores, each calibrated in turn on the same held-out frames
+ * (`frames` is called once per score). `log` hears which score is being calibrated.
+ */
+export async function calibrateScores(
+  frames: () => AsyncIterable<Frame>,
+  stats: PedestalStats,
+  scores: readonly AnomalyScore[],
+  cfg: PipelineConfig,
+  progress: Progress = silentProgress,
+  log: (line: string) => void = () => {},
+): Promise<CalibrationFile> {
+  const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
+  for (const score of scores) {
+    log(`calibrating ${score.name}`);
+    file.methods.push(await calibrateMethod(frames, stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress));
+  }
+  return file;
 }
 
 export function loadCalibrationFile(path: string): CalibrationFile {

@@ -16,13 +16,13 @@ import { mergeConfig } from '../config/resolve.js';
 import { resolveLimeConfig } from '../config/lime.js';
 import { TRIGGER_STUDY_DEFAULTS } from '../config/demo.js';
 import { simulateLimeRun } from '../simulation/lime/run.js';
-import { computePedestalStats, savePedestalStats } from '../preprocessing/index.js';
+import { computePedestalStats, savePedestalStats, type PedestalStats } from '../preprocessing/index.js';
 import { buildScores, ALL_SCORES } from '../scores/build.js';
-import { calibrateMethod, type CalibrationFile } from '../calibration/index.js';
+import { calibrateScores } from '../calibration/index.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { runTrigger, type TriggerSummary } from '../trigger/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type EvaluationResult, type MethodSpec } from '../evaluation/index.js';
-import { renderLineChart, writeReport, type ReportSection } from '../report/index.js';
+import { renderLineChart, writeReport, type LineSeries, type ReportSection } from '../report/index.js';
 import { resolveTrainingConfig } from '../config/training.js';
 import { trainModelFromFrames } from '../training/train-run.js';
 
@@ -61,28 +61,18 @@ export interface StudyResult {
   seconds: number;
 }
 
+type Settings = typeof TRIGGER_STUDY_DEFAULTS & ReturnType<typeof stripUndefined<StudyOptions>> & { seed: number };
+type Log = (line: string) => void;
+
 export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> {
   const t0 = performance.now();
   const progress = opts.progress ?? silentProgress;
   const log = opts.log ?? (() => {});
-  const o = { ...TRIGGER_STUDY_DEFAULTS, ...stripUndefined(opts), seed: opts.seed };
+  const o: Settings = { ...TRIGGER_STUDY_DEFAULTS, ...stripUndefined(opts), seed: opts.seed };
   const out = resolve(opts.outDir);
 
   // 1. simulate
-  log(`simulating ${o.trainingPedestals + o.calibrationPedestals} pedestal frames and ${o.events} events on ${o.size}² frames (seed ${o.seed})`);
-  const lime = resolveLimeConfig({ noise: o.noise, camera: { width: o.size, height: o.size }, events: { perFrame: o.eventsPerFrame } }, 'study');
-  const simDir = join(out, 'sim');
-  await simulateLimeRun({
-    config: lime,
-    outDir: simDir,
-    pedestals: o.trainingPedestals + o.calibrationPedestals,
-    events: o.events,
-    seed: o.seed,
-    progress,
-  });
-  const pedestals = listFrameFiles(join(simDir, 'pedestals'));
-  const training = pedestals.slice(0, o.trainingPedestals);
-  const heldOut = pedestals.slice(o.trainingPedestals);
+  const { lime, training, heldOut, dataFiles } = await simulate(o, join(out, 'sim'), progress, log);
 
   // 2. frozen pedestal statistics
   const cfg: PipelineConfig = resolvePipelineConfig(
@@ -94,36 +84,15 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
   savePedestalStats(join(out, 'stats'), stats);
 
   // 3. the two autoencoders, trained on the same training pedestals (few epochs: a demo)
-  const models = new Map<string, string>();
-  const lossCurves: { name: string; points: { x: number; y: number }[] }[] = [];
-  const trainingSeconds: Record<string, number> = {};
-  for (const mode of o.autoencoderEpochs > 0 ? (['baseline', 'refined'] as const) : []) {
-    const name = `ae-${mode}`;
-    const dir = join(out, 'models', name);
-    log(`training ${name} for ${o.autoencoderEpochs} epochs on ${training.length} pedestals`);
-    const training_ = resolveTrainingConfig({ mode, epochs: o.autoencoderEpochs });
-    const tTrain = performance.now();
-    const trained = await trainModelFromFrames({ frames: fileSequence(training), stats, training: training_, seed: o.seed, outDir: dir, progress, log: (l) => log(`  ${name}: ${l}`) });
-    trainingSeconds[name] = (performance.now() - tTrain) / 1000;
-    lossCurves.push({ name: `${name} train`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.trainLoss })) });
-    lossCurves.push({ name: `${name} validation`, points: trained.state.history.map((h) => ({ x: h.epoch + 1, y: h.valLoss })) });
-    models.set(name, dir);
-  }
+  const trained = await trainAutoencoders(o, training, stats, join(out, 'models'), progress, log);
   // the classical scores, then the autoencoders in training order
-  const scores = await buildScores([ALL_SCORES], models, stats, cfg.score);
+  const scores = await buildScores([ALL_SCORES], trained.models, stats, cfg.score);
 
   // 4. calibrate every score on the held-out pedestals
-  const calibration: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
-  for (const score of scores) {
-    log(`calibrating ${score.name} on ${heldOut.length} held-out pedestals`);
-    calibration.methods.push(
-      await calibrateMethod(fileSequence(heldOut), stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress),
-    );
-  }
+  const calibration = await calibrateScores(fileSequence(heldOut), stats, scores, cfg, progress, (line) => log(`${line} on ${heldOut.length} held-out pedestals`));
   writeJsonAtomic(join(out, 'calibration.json'), calibration);
 
   // 5. the trigger on the data run (Gaussian score, the paper's baseline)
-  const dataFiles = dataRunFiles(join(simDir, 'data'));
   const gauss = calibration.methods[0];
   log(`trigger (${gauss.name}, τ = ${gauss.tau.toPrecision(4)}) on ${dataFiles.length} data frames`);
   const trigger = await runTrigger({
@@ -149,19 +118,72 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
   const { extraSections: _sections, evaluationExtras: _extras, progress: _progress, log: _log, ...settings } = o;
   const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, study: settings, config: cfg, simulation: lime };
   writeEvaluation(out, evaluation, provenance, opts.evaluationExtras);
-  const report = join(out, 'report.html');
   for (const s of scores) await s.dispose?.();
+  const report = join(out, 'report.html');
+  await writeStudyReport(report, o, cfg, evaluation, trained.lossCurves, opts.extraSections ?? []);
+  return { outDir: out, report, evaluation, trigger, trainingSeconds: trained.seconds, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The simulated LIME run: pedestals split into training and held-out ones, and the data frames. */
+async function simulate(o: Settings, simDir: string, progress: Progress, log: Log) {
+  log(`simulating ${o.trainingPedestals + o.calibrationPedestals} pedestal frames and ${o.events} events on ${o.size}² frames (seed ${o.seed})`);
+  const lime = resolveLimeConfig({ noise: o.noise, camera: { width: o.size, height: o.size }, events: { perFrame: o.eventsPerFrame } }, 'study');
+  await simulateLimeRun({
+    config: lime,
+    outDir: simDir,
+    pedestals: o.trainingPedestals + o.calibrationPedestals,
+    events: o.events,
+    seed: o.seed,
+    progress,
+  });
+  const pedestals = listFrameFiles(join(simDir, 'pedestals'));
+  return {
+    lime,
+    training: pedestals.slice(0, o.trainingPedestals),
+    heldOut: pedestals.slice(o.trainingPedestals),
+    dataFiles: dataRunFiles(join(simDir, 'data')),
+  };
+}
+
+/** Baseline and refined autoencoders on the same pedestals: model directories, loss curves, seconds. */
+async function trainAutoencoders(o: Settings, training: string[], stats: PedestalStats, modelsDir: string, progress: Progress, log: Log) {
+  const models = new Map<string, string>();
+  const lossCurves: LineSeries[] = [];
+  const seconds: Record<string, number> = {};
+  for (const mode of o.autoencoderEpochs > 0 ? (['baseline', 'refined'] as const) : []) {
+    const name = `ae-${mode}`;
+    const dir = join(modelsDir, name);
+    log(`training ${name} for ${o.autoencoderEpochs} epochs on ${training.length} pedestals`);
+    const t0 = performance.now();
+    const run = await trainModelFromFrames({
+      frames: fileSequence(training),
+      stats,
+      training: resolveTrainingConfig({ mode, epochs: o.autoencoderEpochs }),
+      seed: o.seed,
+      outDir: dir,
+      progress,
+      log: (l) => log(`  ${name}: ${l}`),
+    });
+    seconds[name] = (performance.now() - t0) / 1000;
+    lossCurves.push({ name: `${name} train`, points: run.state.history.map((h) => ({ x: h.epoch + 1, y: h.trainLoss })) });
+    lossCurves.push({ name: `${name} validation`, points: run.state.history.map((h) => ({ x: h.epoch + 1, y: h.valLoss })) });
+    models.set(name, dir);
+  }
+  return { models, lossCurves, seconds };
+}
+
+/** The HTML report: the evaluation, the autoencoders' loss curves, then sections other capabilities add. */
+async function writeStudyReport(path: string, o: Settings, cfg: PipelineConfig, evaluation: EvaluationResult, lossCurves: LineSeries[], more: ReportSection[]): Promise<void> {
   const extraSections: ReportSection[] = lossCurves.length
     ? [{ title: 'Autoencoder training', html: await renderLineChart({ series: lossCurves, xTitle: 'epoch', yTitle: 'loss', logY: true, title: 'training and validation loss' }) }]
     : [];
-  extraSections.push(...(opts.extraSections ?? []));
-  await writeReport(report, {
+  extraSections.push(...more);
+  await writeReport(path, {
     title: o.title ?? `tpcvision trigger study — simulated LIME run (${o.size}² frames, ${o.noise} noise, seed ${o.seed})`,
     evaluation,
     extraSections,
     provenance: { tool: 'tpcvision', version: toolVersion(), seed: o.seed, command: o.title ?? 'trigger study', config: cfg },
   });
-  return { outDir: out, report, evaluation, trigger, trainingSeconds, seconds: (performance.now() - t0) / 1000 };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -4,13 +4,9 @@
  */
 import type { Command } from 'commander';
 import { writeJsonAtomic } from '../../core/atomic-write.js';
-import { toolVersion } from '../../core/version.js';
-import type { Progress } from '../../core/progress.js';
-import { loadPedestalStats, type PedestalStats } from '../../preprocessing/index.js';
+import { loadPedestalStats } from '../../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../../scores/classical.js';
-import type { AnomalyScore } from '../../scores/score.js';
-import { calibrateMethod, type CalibrationFile } from '../../calibration/index.js';
-import type { PipelineConfig } from '../../config/pipeline.js';
+import { calibrateScores, type CalibrationFile } from '../../calibration/index.js';
 import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
 import { print } from '../output.js';
 import { collectFiles, frameSequence } from '../frame-inputs.js';
@@ -61,19 +57,10 @@ export function registerCalibrate(program: Command): Command {
       );
       const scores = await buildScores(o.score, models, stats, cfg.score);
       // 2. calibrate each score, 3. write and describe
-      const file = await calibrateScores(files, stats, scores, cfg, terminalProgress(o.json));
+      const file = await calibrateScores(frameSequence(files), stats, scores, cfg, terminalProgress(o.json));
       writeJsonAtomic(o.out, file);
       print(Boolean(o.json), file, `calibrated on ${files.length} files, target ${cfg.calibration.targetFraction}:\n${describe(file).join('\n')}\nwritten to ${o.out}`);
     });
-}
-
-/** One calibration per score, in order, over the same held-out frames. */
-async function calibrateScores(files: string[], stats: PedestalStats, scores: AnomalyScore[], cfg: PipelineConfig, progress: Progress): Promise<CalibrationFile> {
-  const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
-  for (const score of scores) {
-    file.methods.push(await calibrateMethod(frameSequence(files), stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress));
-  }
-  return file;
 }
 
 function describe(file: CalibrationFile): string[] {
