@@ -1,19 +1,30 @@
 /**
  * Every native kernel against tfjs's reference cpu backend on seeded random shapes (stride 2, odd
  * sizes, batch > 1, both paddings), relative error < 1e-4 in float32. Sizes stay small (fast on two
- * cores) but above NATIVE_MIN_ELEMENTS so the element-wise kernels take the native path.
+ * cores) but above NATIVE_MIN_ELEMENTS so the element-wise kernels take the native path; each
+ * comparison names the kernels it is about and asserts (expectNative) that they ran natively, so
+ * that none of them compares the cpu kernel with itself. Cases that a native kernel deliberately
+ * hands to the cpu kernel (tiny outputs, strided 1×1 convolutions) are compared without that claim.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import {
+  Add, BatchMatMul, Concat, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, Exp, FusedBatchNorm, FusedConv2D, Maximum, Mean, Minimum,
+  Multiply, Neg, RealDiv, Relu, Rsqrt, Sigmoid, Slice, Softplus, SplitV, Sqrt, Square, SquaredDifference, Step, Sub, Sum, Tile,
+} from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { loadNativeAddon, NATIVE_BACKEND, registerNativeBackend } from '../../src/engine/index.js';
-import { expectClose, randomArray } from './helpers.js';
+import { TPC_CENTRED_CHANNEL_SUM, TPC_RELU_GRAD, TPC_SQDIFF_GRAD } from '../../src/engine/kernels/fused-grads.js';
+import { expectClose, expectNative, randomArray } from './helpers.js';
 
-/** Runs fn on cpu and on the native backend with the same inputs; returns both flat outputs. */
-async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
+/**
+ * Runs fn on cpu and on the native backend with the same inputs; returns both flat outputs. On the
+ * native backend each of `kernels` must run natively (expectNative); [] claims nothing.
+ */
+async function both(kernels: string[], fn: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
   const run = async (name: string) => {
     await tf.setBackend(name);
-    const outs = tf.tidy(fn);
+    const outs = name === NATIVE_BACKEND ? expectNative(kernels, () => tf.tidy(fn)) : tf.tidy(fn);
     const list = Array.isArray(outs) ? outs : [outs];
     const data = list.map((t) => t.dataSync() as Float32Array);
     tf.dispose(list);
@@ -22,10 +33,14 @@ async function both(fn: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[],
   return [await run('cpu'), await run(NATIVE_BACKEND)];
 }
 
-async function check(what: string, fn: () => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
-  const [ref, nat] = await both(fn);
+/** fn on both backends, outputs compared to tol; `kernels` must have run natively. */
+async function checkNative(kernels: string[], what: string, fn: () => tf.Tensor | tf.Tensor[], tol = 1e-4): Promise<void> {
+  const [ref, nat] = await both(kernels, fn);
   ref.forEach((r, i) => expectClose(nat[i], r, tol, `${what}[${i}]`));
 }
+
+/** The same for a case a native kernel hands to the cpu kernel: the fallback must match too. */
+const checkFallback = (what: string, fn: () => tf.Tensor | tf.Tensor[]) => checkNative([], what, fn);
 
 beforeAll(() => registerNativeBackend());
 
@@ -58,12 +73,16 @@ describe('native convolution kernels', () => {
       if (process.env.TPC_DEBUG) console.log(label);
       const x = () => tf.tensor4d(xv, [n, h, w, cin]);
       const f = () => tf.tensor4d(wv, [k, k, cin, cout]);
-      await check(`conv2d ${label}`, () => tf.conv2d(x(), f(), stride, pad));
-      await check(`fused conv2d ${label}`, () =>
+      // oneDNN's strided 1×1 kernels are not used (conv-geometry.ts): those trials test the fallback
+      const native = k === 1 && stride > 1 ? [] : [Conv2D];
+      const nativeFused = k === 1 && stride > 1 ? [] : [FusedConv2D];
+      const nativeGrads = k === 1 && stride > 1 ? [] : [Conv2DBackpropInput, Conv2DBackpropFilter];
+      await checkNative(native, `conv2d ${label}`, () => tf.conv2d(x(), f(), stride, pad));
+      await checkNative(nativeFused, `fused conv2d ${label}`, () =>
         tf.fused.conv2d({ x: x(), filter: f(), strides: stride, pad, bias: tf.tensor1d(bv), activation: 'relu' }),
       );
       // Gradients through Conv2DBackpropInput and Conv2DBackpropFilter.
-      await check(`conv2d grads ${label}`, () => {
+      await checkNative(nativeGrads, `conv2d grads ${label}`, () => {
         const y = tf.conv2d(x(), f(), stride, pad);
         const r = tf.tensor(randomArray(new Rng(trial), y.size), y.shape);
         return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, pad), r)))([x(), f()]);
@@ -72,7 +91,7 @@ describe('native convolution kernels', () => {
       const oh = stride * h;
       const ow = stride * w;
       if (pad === 'same') {
-        await check(`conv2dTranspose ${label}`, () =>
+        await checkNative(k === 1 && stride > 1 ? [] : [Conv2DBackpropInput], `conv2dTranspose ${label}`, () =>
           tf.conv2dTranspose(x(), tf.tensor4d(wv, [k, k, cout, cin]), [n, oh, ow, cout], stride, 'same'),
         );
       }
@@ -90,7 +109,7 @@ describe('native convolution kernels', () => {
       const xv = randomArray(rng, n * h * w * cin);
       const wv = randomArray(rng, 9 * cin * cout);
       const label = `${cin} -> ${cout} s${stride}`;
-      await check(`conv2d grads ${label}`, () => {
+      await checkNative([Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter], `conv2d grads ${label}`, () => {
         const y = tf.conv2d(tf.tensor4d(xv, [n, h, w, cin]), tf.tensor4d(wv, [3, 3, cin, cout]), stride, 'same');
         const r = tf.tensor(randomArray(new Rng(cin), y.size), y.shape);
         return [
@@ -126,11 +145,11 @@ describe('native convolution kernels', () => {
       const bv = randomArray(rng, 1);
       const toOne = () => tf.tensor4d(wv, [kh, kw, c, 1]); // Cout = 1
       const fromOne = () => tf.tensor4d(wv, [kh, kw, 1, c]); // Cin = 1
-      await check(`Cout=1 forward ${label}`, () => tf.conv2d(tf.tensor4d(xv, [n, h, w, c]), toOne(), 1, pad));
-      await check(`Cout=1 fused ${label}`, () =>
+      await checkNative([Conv2D], `Cout=1 forward ${label}`, () => tf.conv2d(tf.tensor4d(xv, [n, h, w, c]), toOne(), 1, pad));
+      await checkNative([FusedConv2D], `Cout=1 fused ${label}`, () =>
         tf.fused.conv2d({ x: tf.tensor4d(xv, [n, h, w, c]), filter: toOne(), strides: 1, pad, bias: tf.tensor1d(bv), activation: 'sigmoid' }),
       );
-      await check(`Cout=1 grads ${label}`, () => {
+      await checkNative([Conv2DBackpropInput, Conv2DBackpropFilter], `Cout=1 grads ${label}`, () => {
         const y = tf.conv2d(tf.tensor4d(xv, [n, h, w, c]), toOne(), 1, pad);
         const r = tf.tensor(randomArray(new Rng(c), y.size), y.shape);
         return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)))([
@@ -138,7 +157,7 @@ describe('native convolution kernels', () => {
           toOne(),
         ]);
       });
-      await check(`Cin=1 grads ${label}`, () => {
+      await checkNative([Conv2DBackpropInput, Conv2DBackpropFilter], `Cin=1 grads ${label}`, () => {
         const y = tf.conv2d(tf.tensor4d(x1v, [n, h, w, 1]), fromOne(), 1, pad);
         const r = tf.tensor(randomArray(new Rng(c + 1), y.size), y.shape);
         return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), r)))([
@@ -174,11 +193,11 @@ describe('native dense, element-wise and layout kernels', () => {
     const m = randomArray(rng, 3 * 17 * 40);
     const q = randomArray(rng, 3 * 40 * 23);
     const q1 = randomArray(rng, 40 * 23);
-    await check('matmul', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor3d(q, [3, 40, 23])));
-    await check('matmul tA', () => tf.matMul(tf.tensor3d(m, [3, 40, 17]), tf.tensor3d(q, [3, 40, 23]), true, false));
-    await check('matmul tB', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor3d(q, [3, 23, 40]), false, true));
-    await check('matmul bcast', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor2d(q1, [40, 23])));
-    await check('dense grads', () =>
+    await checkNative([BatchMatMul], 'matmul', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor3d(q, [3, 40, 23])));
+    await checkNative([BatchMatMul], 'matmul tA', () => tf.matMul(tf.tensor3d(m, [3, 40, 17]), tf.tensor3d(q, [3, 40, 23]), true, false));
+    await checkNative([BatchMatMul], 'matmul tB', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor3d(q, [3, 23, 40]), false, true));
+    await checkNative([BatchMatMul], 'matmul bcast', () => tf.matMul(tf.tensor3d(m, [3, 17, 40]), tf.tensor2d(q1, [40, 23])));
+    await checkNative([BatchMatMul], 'dense grads', () =>
       tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D))))([
         tf.tensor2d(m.subarray(0, 17 * 40), [17, 40]),
         tf.tensor2d(q1, [40, 23]),
@@ -187,49 +206,50 @@ describe('native dense, element-wise and layout kernels', () => {
   });
 
   it('unary activations', async () => {
-    await check('relu', () => tf.relu(a()));
-    await check('sigmoid', () => tf.sigmoid(a()));
-    await check('step', () => tf.step(a(), 0.25));
-    await check('relu gradient (fused on native)', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), b())))(a()));
-    await check('squared difference gradient (fused on native)', () =>
+    await checkNative([Relu], 'relu', () => tf.relu(a()));
+    await checkNative([Sigmoid], 'sigmoid', () => tf.sigmoid(a()));
+    await checkNative([Step], 'step', () => tf.step(a(), 0.25));
+    await checkNative([Relu, TPC_RELU_GRAD], 'relu gradient (fused on native)', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.relu(x), b())))(a()));
+    await checkNative([SquaredDifference, TPC_SQDIFF_GRAD], 'squared difference gradient (fused on native)', () =>
       tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.squaredDifference(x, c()), b())))(a()),
     );
-    await check('neg/square/exp/rsqrt', () => [tf.neg(a()), tf.square(a()), tf.exp(a()), tf.rsqrt(b())]);
+    await checkNative([Neg, Square, Exp, Rsqrt], 'neg/square/exp/rsqrt', () => [tf.neg(a()), tf.square(a()), tf.exp(a()), tf.rsqrt(b())]);
     // softplus over all three branches of tfjs's formula (exp below −13.9, x above 13.9, log1p between)
-    await check('sqrt/softplus', () => [tf.sqrt(b()), tf.softplus(tf.mul(a(), 40))]);
+    await checkNative([Sqrt, Softplus], 'sqrt/softplus', () => [tf.sqrt(b()), tf.softplus(tf.mul(a(), 40))]);
   });
 
   it('binary ops in every broadcast pattern', async () => {
+    // outputs [i] follow this order (the scalar case: two per op)
     const ops = [tf.add, tf.sub, tf.mul, tf.div, tf.squaredDifference, tf.maximum, tf.minimum];
-    for (const op of ops) {
-      await check(`${op.name} same`, () => op(a(), b()));
-      await check(`${op.name} b chan`, () => op(a(), c()));
-      await check(`${op.name} a chan`, () => op(tf.reshape(c(), [1, 1, 1, 13]), b()));
-      await check(`${op.name} scalars`, () => [op(a(), tf.scalar(1.5)), op(tf.scalar(0.7), b())]);
-    }
+    const kernels = [Add, Sub, Multiply, RealDiv, SquaredDifference, Maximum, Minimum];
+    await checkNative(kernels, 'same', () => ops.map((op) => op(a(), b())));
+    await checkNative(kernels, 'b chan', () => ops.map((op) => op(a(), c())));
+    await checkNative(kernels, 'a chan', () => ops.map((op) => op(tf.reshape(c(), [1, 1, 1, 13]), b())));
+    await checkNative(kernels, 'scalars', () => ops.flatMap((op) => [op(a(), tf.scalar(1.5)), op(tf.scalar(0.7), b())]));
   });
 
   it('sum and mean over contiguous axes, concat, slice, tile, batch norm', async () => {
-    await check('sum 012', () => tf.sum(a(), [0, 1, 2]));
-    await check('mean 12', () => tf.mean(a(), [1, 2], true));
-    await check('sum all', () => tf.sum(a()));
-    await check('mean 3', () => tf.mean(a(), 3));
-    await check('concat', () => tf.concat([a(), b(), tf.slice(a(), [0, 0, 0, 0], [2, 9, 11, 5])], 3));
-    await check('slice', () => tf.slice(a(), [1, 2, 3, 4], [1, 6, 7, 8]));
-    await check('split last axis', () => tf.split(a(), [5, 1, 7], 3));
-    await check('split last axis, rank 2', () => tf.split(tf.reshape(a(), [198, 13]), [6, 7], 1));
-    await check('split axis 1', () => tf.split(a(), [4, 5], 1));
-    await check('concat gradient', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.concat([x, tf.relu(x)], 3), tf.concat([b(), a()], 3))))(a()));
-    await check('tile', () => tf.tile(tf.reshape(c(), [1, 1, 1, 13]), [2, 9, 11, 1]));
+    await checkNative([Sum], 'sum 012', () => tf.sum(a(), [0, 1, 2]));
+    await checkNative([Mean], 'mean 12', () => tf.mean(a(), [1, 2], true));
+    await checkNative([Sum], 'sum all', () => tf.sum(a()));
+    await checkNative([Mean], 'mean 3', () => tf.mean(a(), 3));
+    await checkNative([Concat], 'concat', () => tf.concat([a(), b(), tf.slice(a(), [0, 0, 0, 0], [2, 9, 11, 5])], 3));
+    await checkFallback('slice, below NATIVE_MIN_ELEMENTS', () => tf.slice(a(), [1, 2, 3, 4], [1, 6, 7, 8]));
+    await checkNative([Slice], 'slice', () => tf.slice(a(), [0, 1, 2, 3], [2, 8, 9, 9]));
+    await checkNative([SplitV], 'split last axis', () => tf.split(a(), [5, 1, 7], 3));
+    await checkNative([SplitV], 'split last axis, rank 2', () => tf.split(tf.reshape(a(), [198, 13]), [6, 7], 1));
+    await checkNative([SplitV], 'split axis 1', () => tf.split(a(), [4, 5], 1));
+    await checkNative([Concat, SplitV], 'concat gradient', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(tf.concat([x, tf.relu(x)], 3), tf.concat([b(), a()], 3))))(a()));
+    await checkNative([Tile], 'tile', () => tf.tile(tf.reshape(c(), [1, 1, 1, 13]), [2, 9, 11, 1]));
     // any axes: the global-average-pool gradient's [N, 1, 1, C] (also above kParallelMin), last-axis repeats
-    await check('tile pool', () => tf.tile(tf.reshape(a(), [2, 1, 1, 1287]), [1, 3, 2, 1]));
-    await check('tile pool large', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [2, 4, 11, 13]), [8, 1, 1, 143]), [1, 16, 16, 1]));
-    await check('tile last axis', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 11, 13]), [11, 13]), [4, 7]));
-    await check('tile scalar', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 1, 1]), [1, 1, 1, 1]), [2, 30, 40, 1]));
-    await check('tile mixed', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 1, 6]), [1, 1, 2, 3]), [4, 5, 1, 20]));
-    await check('tile rank 3', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 6, 5]), [2, 3, 5]), [3, 2, 40]));
-    await check('batchNorm', () => tf.batchNorm4d(a() as tf.Tensor4D, c() as tf.Tensor1D, tf.add(c(), 0.1) as tf.Tensor1D, tf.sub(c(), 1) as tf.Tensor1D, tf.mul(c(), 2) as tf.Tensor1D, 1e-3));
-    await check('batchNorm grads', () =>
+    await checkNative([Tile], 'tile pool', () => tf.tile(tf.reshape(a(), [2, 1, 1, 1287]), [1, 3, 2, 1]));
+    await checkNative([Tile], 'tile pool large', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [2, 4, 11, 13]), [8, 1, 1, 143]), [1, 16, 16, 1]));
+    await checkNative([Tile], 'tile last axis', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 11, 13]), [11, 13]), [4, 7]));
+    await checkNative([Tile], 'tile scalar', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 1, 1]), [1, 1, 1, 1]), [2, 30, 40, 1]));
+    await checkNative([Tile], 'tile mixed', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 1, 6]), [1, 1, 2, 3]), [4, 5, 1, 20]));
+    await checkNative([Tile], 'tile rank 3', () => tf.tile(tf.reshape(tf.slice(a(), [0, 0, 0, 0], [1, 1, 6, 5]), [2, 3, 5]), [3, 2, 40]));
+    await checkNative([FusedBatchNorm], 'batchNorm', () => tf.batchNorm4d(a() as tf.Tensor4D, c() as tf.Tensor1D, tf.add(c(), 0.1) as tf.Tensor1D, tf.sub(c(), 1) as tf.Tensor1D, tf.mul(c(), 2) as tf.Tensor1D, 1e-3));
+    await checkNative([FusedBatchNorm, TPC_CENTRED_CHANNEL_SUM], 'batchNorm grads', () =>
       tf.grads((x: tf.Tensor, g: tf.Tensor) => {
         const { mean, variance } = tf.moments(x, [0, 1, 2]);
         return tf.sum(tf.mul(tf.batchNorm4d(x as tf.Tensor4D, mean as tf.Tensor1D, variance as tf.Tensor1D, tf.sub(g, 0.5) as tf.Tensor1D, g as tf.Tensor1D, 1e-3), b()));

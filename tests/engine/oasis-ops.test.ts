@@ -6,26 +6,35 @@
  * - BilinearUpsample2x: y and dx, down to 1×1 maps;
  * - Concat on every axis (and rank 5), with its SplitV gradient;
  * - partialLoss / oasisLoss: value and d/dpred with a partly invalid mask and ties (tfjs: |u|' = −1 at 0).
- * Also: the native kernels really run, nothing falls back to Concat's cpu kernel, and no tensor leaks.
+ * Each comparison asserts (expectNative) that the kernels it is about ran natively, so that none
+ * compares a tfjs-op composite or a cpu kernel with itself. Also: the group norm's SiLU is fused
+ * (no Sigmoid kernel), and no tensor leaks.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Concat, SplitV } from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { NATIVE_BACKEND, registerNativeBackend } from '../../src/engine/index.js';
+import { TPC_GROUP_NORM, TPC_GROUP_NORM_GRAD } from '../../src/engine/kernels/group-norm.js';
+import { TPC_MASKED_TV_GRAD, TPC_MASKED_TV_SUM, TPC_WEIGHTED_ABS_GRAD, TPC_WEIGHTED_ABS_SUM } from '../../src/engine/kernels/oasis-loss.js';
+import { TPC_UPSAMPLE2X, TPC_UPSAMPLE2X_GRAD } from '../../src/engine/kernels/upsample.js';
 import { bilinearUpsample2x } from '../../src/models/bilinear-upsample.js';
 import { groupNormalization, type GroupNormActivation } from '../../src/models/group-norm.js';
 import { oasisLoss, partialLoss } from '../../src/overlap/loss.js';
-import { expectClose, randomArray } from './helpers.js';
+import { expectClose, expectNative, randomArray } from './helpers.js';
 
 type Shape4 = [number, number, number, number];
 const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
 
-/** fn on cpu and on the native backend; each returns named flat outputs, compared to 1e-4. */
-async function compare(what: string, fn: () => Record<string, Float32Array>, tol = 1e-4): Promise<void> {
+/**
+ * fn on cpu and on the native backend; each returns named flat outputs, compared to 1e-4. On the
+ * native backend each of `kernels` must run natively (expectNative).
+ */
+async function compareNative(kernels: string[], what: string, fn: () => Record<string, Float32Array>, tol = 1e-4): Promise<void> {
   const run = async (backend: string) => {
     await tf.setBackend(backend);
-    return fn();
+    return backend === NATIVE_BACKEND ? expectNative(kernels, fn) : fn();
   };
   const ref = await run('cpu');
   const nat = await run(NATIVE_BACKEND);
@@ -70,7 +79,7 @@ describe('GroupNormalization custom op', () => {
         const weights = [randomArray(rng, c, 0.5, 1.5), randomArray(rng, c, -0.5, 0.5)];
         const rv = randomArray(rng, size(shape));
         const eps = groups === 1 ? 0.1 : 1e-5;
-        await compare(`${activation} ${shape}`, () => layerGrads(groupNormalization({ groups, epsilon: eps, activation }), xv, shape, weights, rv));
+        await compareNative([TPC_GROUP_NORM, TPC_GROUP_NORM_GRAD], `${activation} ${shape}`, () => layerGrads(groupNormalization({ groups, epsilon: eps, activation }), xv, shape, weights, rv));
       });
     }
   }
@@ -118,12 +127,12 @@ describe('GroupNormalization custom op', () => {
     const x = tf.randomNormal([2, 8, 8, 4], 0, 1, 'float32', 3);
     layer.apply(x); // builds
     const before = tf.memory().numTensors;
-    const info = await tf.profile(() => {
-      const { value, grads } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar);
-      tf.dispose([value, ...Object.values(grads)]);
-    });
-    expect(info.kernelNames).toContain('TpcGroupNorm');
-    expect(info.kernelNames).toContain('TpcGroupNormGrad');
+    const info = await tf.profile(() =>
+      expectNative([TPC_GROUP_NORM, TPC_GROUP_NORM_GRAD], () => {
+        const { value, grads } = tf.variableGrads(() => tf.sum(layer.apply(x) as tf.Tensor) as tf.Scalar);
+        tf.dispose([value, ...Object.values(grads)]);
+      }),
+    );
     expect(info.kernelNames).not.toContain('Sigmoid');
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
@@ -137,7 +146,7 @@ describe('BilinearUpsample2x custom op', () => {
       const rng = new Rng(size(shape));
       const xv = randomArray(rng, size(shape));
       const rv = randomArray(rng, 4 * size(shape));
-      await compare(`upsample ${shape}`, () => layerGrads(bilinearUpsample2x(), xv, shape, [], rv));
+      await compareNative([TPC_UPSAMPLE2X, TPC_UPSAMPLE2X_GRAD], `upsample ${shape}`, () => layerGrads(bilinearUpsample2x(), xv, shape, [], rv));
     });
   }
 });
@@ -158,7 +167,7 @@ describe('Concat on any axis', () => {
       const outShape = [...shapes[0]];
       outShape[axis] = shapes.reduce((s, t) => s + t[axis], 0);
       const rv = randomArray(rng, size(outShape));
-      await compare(`concat axis ${axis}`, () => {
+      await compareNative([Concat, SplitV], `concat axis ${axis}`, () => {
         const xs = vals.map((v, i) => tf.tensor(v, shapes[i]));
         const gs = tf.grads((...ts: tf.Tensor[]) => tf.sum(tf.mul(tf.concat(ts, axis), tf.tensor(rv, outShape))))(xs);
         const out: Record<string, Float32Array> = { y: tf.concat(xs, axis).dataSync() as Float32Array };
@@ -182,7 +191,7 @@ describe('overlap-aware loss custom ops', () => {
       const tv = grid(size(shape));
       const valid = Float32Array.from({ length: px }, (_, i) => ((i % w) < w - 1 || w === 1 ? 1 : 0) * (rng.uniform() < 0.9 ? 1 : 0));
       const weight = Float32Array.from(valid, (v) => v * rng.range(0.2, 3));
-      await compare(`loss ${shape}`, () => {
+      await compareNative([TPC_WEIGHTED_ABS_SUM, TPC_WEIGHTED_ABS_GRAD, TPC_MASKED_TV_SUM, TPC_MASKED_TV_GRAD], `loss ${shape}`, () => {
         const [p, t, v, wt] = [tf.variable(tf.tensor4d(pv, shape)), tf.tensor4d(tv, shape), tf.tensor4d(valid, [n, h, w, 1]), tf.tensor4d(weight, [n, h, w, 1])];
         const out: Record<string, Float32Array> = {};
         const { value, grads } = tf.variableGrads(() => partialLoss(p as tf.Tensor4D, t, v, wt, cfg, 1000, 1700), [p]);
