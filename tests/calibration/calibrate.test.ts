@@ -7,8 +7,7 @@ import { ConfigError, InputError } from '../../src/core/errors.js';
 import { sweepTausFromPedestals } from '../../src/calibration/calibrate-run.js';
 import { closeMask } from '../../src/roi/closing.js';
 import { thresholdMap } from '../../src/roi/threshold.js';
-import type { CalibrationConfig } from '../../src/config/pipeline.js';
-import { naiveCalibratedTau, naiveRetained } from '../helpers/naive-trigger.js';
+import { expectBisected, naiveCalibratedTau, naiveRetained } from '../helpers/naive-trigger.js';
 
 const W = 96;
 const H = 96;
@@ -27,19 +26,6 @@ function maps(n: number, seed: number, edgeBoost = 0): Float32Array[] {
     out.push(m);
   }
   return out;
-}
-
-/**
- * The calibrated τ against the brute-force τ* (tests/helpers/naive-trigger.ts). Bisection keeps
- * fraction(lo) > target ≥ fraction(hi), so τ* ∈ (lo, hi] and the returned τ (the last hi) is ≥ τ*;
- * it stops once hi − lo ≤ tolerance·max(1, |hi|), or after `iterations` halvings of a first bracket
- * inside [min, max]: hence τ − τ* ≤ δ = max(tolerance·max(1, |max|), (max − min)/2^iterations).
- * A τ at or above the next score value would also pass "fraction ≤ target"; this bound does not.
- */
-function expectBisected(tau: number, ref: ReturnType<typeof naiveCalibratedTau>, cfg: Pick<CalibrationConfig, 'tolerance' | 'iterations'>): void {
-  const delta = Math.max(cfg.tolerance * Math.max(1, Math.abs(ref.max)), (ref.max - ref.min) / 2 ** cfg.iterations);
-  expect(tau).toBeGreaterThanOrEqual(ref.tau);
-  expect(tau - ref.tau).toBeLessThanOrEqual(delta);
 }
 
 describe('threshold calibration', () => {

@@ -14,7 +14,8 @@ import { perFrameScore, type AnomalyScore } from '../../src/scores/score.js';
 import { evaluateRun, type DataItem } from '../../src/evaluation/evaluate-run.js';
 import { expectClose } from '../helpers/close.js';
 import { sequenceOf } from '../helpers/synthetic.js';
-import { naiveEvaluate, naiveProject, type NaiveTruthEvent } from '../helpers/naive-trigger.js';
+import { naiveCloseByDisks, naiveEvaluate, naiveProject, type NaiveTruthEvent } from '../helpers/naive-trigger.js';
+import { naiveClose } from '../roi/naive.js';
 
 // 37×29 frame, crop (4, 3, 27×23) → 18×11 grid: 1.5 crop px per analysis column, 23/11 per row
 const pre = preprocessSchema.parse({ frameWidth: 37, frameHeight: 29, crop: { x: 4, y: 3, width: 27, height: 23 }, analysisWidth: 18, analysisHeight: 11 });
@@ -176,5 +177,19 @@ describe('evaluateRun against the naive protocol (non-square grid, multi-event f
     expect(uncontained).toBeGreaterThan(4);
     expect(partial).toBeGreaterThan(0);
     expect(quoted).toBeGreaterThan(0);
+  });
+});
+
+describe('the references agree with each other', () => {
+  it('closing by painting disks equals the per-pixel disk definition of tests/roi/naive.ts (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 }), fc.double({ min: 0, max: 6, noNaN: true }), fc.integer({ min: 0, max: 1 << 30 }), (w, h, r, seed) => {
+        const rng = Rng.derive(seed, 'mask');
+        const density = rng.uniform();
+        const m = Uint8Array.from({ length: w * h }, () => (rng.uniform() < density ? 1 : 0));
+        expect(Array.from(naiveCloseByDisks(m, w, h, r))).toEqual(Array.from(naiveClose(m, w, h, r)));
+      }),
+      { seed: 1621, numRuns: 300 },
+    );
   });
 });

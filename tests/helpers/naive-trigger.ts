@@ -5,16 +5,44 @@
  * tests/roi/naive.ts, grid mappings scan for the analysis pixel whose span holds a pixel centre,
  * means and medians are recomputed from the rows.
  */
-import type { PreprocessConfig } from '../../src/config/pipeline.js';
-import { naiveClose, naiveLabels } from '../roi/naive.js';
+import { expect } from 'vitest';
+import type { CalibrationConfig, PreprocessConfig } from '../../src/config/pipeline.js';
+import { naiveLabels } from '../roi/naive.js';
 
 // ---------- ROI mask on the analysis grid ----------
+
+/**
+ * Paint a disk of radius r (offsets with dx² + dy² ≤ r²) with `value` around every pixel where
+ * `from` is `value`: the disk is the union of its rows, row dy spanning |dx| ≤ ⌊√(r² − dy²)⌋.
+ * Dilation paints 1 around every 1 (outside the image is background); erosion paints 0 around every
+ * in-image 0 (outside the image never erodes). The definitions of tests/roi/naive.ts turned inside
+ * out, so that the large radii of real configurations (40 px) stay fast.
+ */
+function paintDisks(from: Uint8Array, w: number, h: number, r: number, value: 0 | 1): Uint8Array {
+  const out = Uint8Array.from(from);
+  const R = Math.floor(r);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (from[y * w + x] !== value) continue;
+      for (let dy = -R; dy <= R; dy++) {
+        const v = y + dy;
+        if (v < 0 || v >= h || dy * dy > r * r) continue;
+        const half = Math.floor(Math.sqrt(r * r - dy * dy));
+        for (let u = Math.max(0, x - half); u <= Math.min(w - 1, x + half); u++) out[v * w + u] = value;
+      }
+    }
+  }
+  return out;
+}
+
+/** Closing with a disk of radius r: dilation, then erosion. */
+export const naiveCloseByDisks = (m: Uint8Array, w: number, h: number, r: number): Uint8Array => paintDisks(paintDisks(m, w, h, r, 1), w, h, r, 0);
 
 /** Closed ROI mask: pixels with score > τ, closed with a disk of radius r. */
 export function naiveClosedMask(score: ArrayLike<number>, w: number, h: number, tau: number, r: number): Uint8Array {
   const active = new Uint8Array(w * h);
   for (let i = 0; i < w * h; i++) active[i] = score[i] > tau ? 1 : 0;
-  return naiveClose(active, w, h, r);
+  return naiveCloseByDisks(active, w, h, r);
 }
 
 export const sumOf = (xs: ArrayLike<number>): number => {
@@ -239,6 +267,19 @@ export function naiveCalibratedTau(maps: ArrayLike<number>[], w: number, h: numb
     else lo = mid;
   }
   return { tau: values[hi], below: lo >= 0 ? values[lo] : -Infinity, min: values[0], max: values[values.length - 1] };
+}
+
+/**
+ * The calibrated τ against the brute-force τ*. Bisection keeps fraction(lo) > target ≥ fraction(hi),
+ * so τ* ∈ (lo, hi] and the returned τ (the last hi) is ≥ τ*; it stops once hi − lo ≤
+ * tolerance·max(1, |hi|), or after `iterations` halvings of a first bracket inside [min, max]: hence
+ * τ − τ* ≤ δ = max(tolerance·max(1, |max|), (max − min)/2^iterations). A τ at or above the next score
+ * value (or τ = max) would still retain ≤ target; this bound rejects it.
+ */
+export function expectBisected(tau: number, ref: ReturnType<typeof naiveCalibratedTau>, cfg: Pick<CalibrationConfig, 'tolerance' | 'iterations'>): void {
+  const delta = Math.max(cfg.tolerance * Math.max(1, Math.abs(ref.max)), (ref.max - ref.min) / 2 ** cfg.iterations);
+  expect(tau).toBeGreaterThanOrEqual(ref.tau);
+  expect(tau - ref.tau).toBeLessThanOrEqual(delta);
 }
 
 // ---------- trigger: ROIs on the raw grid ----------
