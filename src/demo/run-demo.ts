@@ -8,9 +8,7 @@ import { join, resolve } from 'node:path';
 import { runTriggerStudy, type StudyOptions, type StudyResult } from '../study/trigger-study.js';
 import { runOasisQuality } from '../study/oasis-quality.js';
 import { selectBackend } from '../engine/select-backend.js';
-
-/** Denser than real runs (1.5 events per frame), so few frames give many events. */
-export const DEMO_DEFAULTS = { size: 576, trainingPedestals: 32, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 4 };
+import { DEMO_DEFAULTS } from './defaults.js';
 
 /** Overlap separation in miniature: 2.5× coarser pixels than MIGDAL's so tracks fit a 32×64 grid. */
 export const DEMO_OASIS = { trainEvents: 24, testEvents: 40, epochs: 3, base: 8, batchSize: 8, migdal: { image: { width: 64, height: 32, pixelMm: 1.25 } } };

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { parseInteger } from '../config-options.js';
+import { parseCount, parseInteger, parseSize } from '../config-options.js';
+import { DEMO_DEFAULTS } from '../../demo/defaults.js';
 import { summaryTable } from '../output.js';
 import { terminalProgress } from '../progress-bar.js';
 
@@ -12,6 +13,8 @@ interface DemoFlags {
   out: string;
   seed: string;
   aeEpochs: string;
+  size?: string;
+  events?: string;
   oasis: boolean;
   json?: boolean;
 }
@@ -32,23 +35,27 @@ export function registerDemo(program: Command): Command {
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
     .option('--ae-epochs <n>', 'epochs of each autoencoder training (0 skips the autoencoders)', '4')
+    .option('--size <size>', `frame side of the simulated run: quarter (576), eighth (288) or px ≥ 64 (default ${DEMO_DEFAULTS.size})`)
+    .option('--events <n>', `simulated events (default ${DEMO_DEFAULTS.events})`)
     .option('--no-oasis', 'skip the overlap-separation part')
     .option('--json', 'print the summary as JSON')
     .action(async (o: DemoFlags) => {
-      const { seed, autoencoderEpochs } = parseDemoFlags(o);
+      const { seed, autoencoderEpochs, size, events } = parseDemoFlags(o);
       const log = o.json ? () => {} : (line: string) => console.error(`· ${line}`);
       // loaded on demand: the demo pulls in every stage, tfjs included
       const { runDemo } = await import('../../demo/run-demo.js');
-      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, oasis: o.oasis, progress: terminalProgress(o.json), log });
+      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, size, events, oasis: o.oasis, progress: terminalProgress(o.json), log });
       if (o.json) printJson(r);
       else printSummary(r);
     });
 }
 
-function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number } {
+function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number; size?: number; events?: number } {
   const autoencoderEpochs = Number(o.aeEpochs);
   if (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0) throw new UsageError('--ae-epochs', `must be a non-negative integer, got '${o.aeEpochs}'`);
-  return { seed: parseInteger('--seed', o.seed) as number, autoencoderEpochs };
+  const size = o.size === undefined ? undefined : parseSize(o.size);
+  const events = o.events === undefined ? undefined : parseCount('--events', o.events);
+  return { seed: parseInteger('--seed', o.seed) as number, autoencoderEpochs, size, events };
 }
 
 function printJson(r: DemoResult): void {
