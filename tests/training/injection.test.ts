@@ -199,12 +199,9 @@ describe('injectStructures', () => {
     expect(() => injectStructures(image, W, H, new Rng(5), { faintAmplitude: [0.1, 0.01] })).toThrow(ConfigError);
   });
 
-  it('injects into a 1024² frame quickly (±4σ windows)', () => {
+  it('injects into a 1024² frame (±4σ windows; its speed is not asserted here: wall clock belongs to bench/)', () => {
     const big = new Float32Array(1024 * 1024).fill(0.3);
-    const t0 = performance.now();
     const inj = injectStructures(big, 1024, 1024, new Rng(1));
-    const ms = performance.now() - t0;
     expect(inj.deposits.length).toBeGreaterThan(300);
-    expect(ms).toBeLessThan(2000); // typically tens of ms
   });
 });
