@@ -14,7 +14,7 @@ import { perFrameScore, type AnomalyScore } from '../../src/scores/score.js';
 import { evaluateRun, type DataItem } from '../../src/evaluation/evaluate-run.js';
 import { expectClose } from '../helpers/close.js';
 import { sequenceOf } from '../helpers/synthetic.js';
-import { naiveCloseByDisks, naiveEvaluate, naiveProject, type NaiveTruthEvent } from '../helpers/naive-trigger.js';
+import { expectMethodMatches, naiveCloseByDisks, naiveEvaluate, naiveProject, type NaiveTruthEvent } from '../helpers/naive-trigger.js';
 import { naiveClose } from '../roi/naive.js';
 
 // 37×29 frame, crop (4, 3, 27×23) → 18×11 grid: 1.5 crop px per analysis column, 23/11 per row
@@ -131,29 +131,7 @@ describe('evaluateRun against the naive protocol (non-square grid, multi-event f
           expect(rows.map((r) => [r.frame, r.id, r.contained])).toEqual(events.flat().map((e) => [e.frame, e.id, e.contained]));
           expectClose(rows.map((r) => r.coverage), ref.coverages, 1e-12);
           expectClose(rows.map((r) => r.totalCounts), events.flat().map((e) => e.total), 1e-9);
-          expect(m.events).toBe(ref.events);
-          expectClose(m.meanCoverage, ref.meanCoverage, 1e-12);
-          expectClose(m.medianCoverage, ref.medianCoverage, 1e-12);
-          expectClose(m.meanAreaCut, ref.meanAreaCut, 1e-12);
-          expectClose(m.meanRoisPerFrame, ref.roisPerFrame, 1e-12);
-          expect(m.lowEnergyCoverage === null).toBe(ref.lowEnergyCoverage === null);
-          if (ref.lowEnergyCoverage !== null) expectClose(m.lowEnergyCoverage!, ref.lowEnergyCoverage, 1e-12);
-          expect(m.energyBins.map((e) => [e.lo, e.hi, e.events])).toEqual(ref.bins.map((e) => [e.lo, e.hi, e.events]));
-          expect(m.energyBins.map((e) => e.meanCoverage === null)).toEqual(ref.bins.map((e) => e.meanCoverage === null));
-          expectClose(m.energyBins.map((e) => e.meanCoverage ?? -1), ref.bins.map((e) => e.meanCoverage ?? -1), 1e-12);
-          expectClose(m.energyBins.map((e) => e.medianCoverage ?? -1), ref.bins.map((e) => e.medianCoverage ?? -1), 1e-12);
-          expect(m.lowCoverageEvents.map((r) => [r.frame, r.id])).toEqual(ref.lowCoverageEvents.map((r) => [r.frame, r.id]));
-          // the sweep: every τ's mask formed afresh by the reference
-          expect(m.sweep.map((p) => p.tau)).toEqual(spec.sweepTaus);
-          expectClose(m.sweep.map((p) => p.meanAreaCut), ref.sweep.map((p) => p.meanAreaCut), 1e-12);
-          expectClose(m.sweep.map((p) => p.meanCoverage), ref.sweep.map((p) => p.meanCoverage), 1e-12);
-          expectClose(m.sweep.map((p) => p.lowEnergyCoverage ?? -1), ref.sweep.map((p) => p.lowEnergyCoverage ?? -1), 1e-12);
-          for (let k = 0; k < spec.sweepTaus.length; k++) {
-            expect(m.sweep[k].coverageByEnergy.map((e) => e.events)).toEqual(ref.sweep[k].bins.map((e) => e.events));
-            expectClose(m.sweep[k].coverageByEnergy.map((e) => e.meanCoverage ?? -1), ref.sweep[k].bins.map((e) => e.meanCoverage ?? -1), 1e-12);
-          }
-          expect(m.coverageAtReferenceCut === null).toBe(ref.coverageAtReferenceCut === null);
-          if (ref.coverageAtReferenceCut !== null) expectClose(m.coverageAtReferenceCut!, ref.coverageAtReferenceCut, 1e-12);
+          expectMethodMatches(m, ref);
         });
       }),
       { seed: 1616, numRuns: 12 },

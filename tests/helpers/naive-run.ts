@@ -12,10 +12,9 @@ import { readFrames } from '../../src/io/frames.js';
 import { loadPedestalStats } from '../../src/preprocessing/stats-artefact.js';
 import { preprocessFrame } from '../../src/preprocessing/preprocess.js';
 import { buildScores } from '../../src/scores/build.js';
-import type { MethodResult } from '../../src/evaluation/results.js';
-import { expectClose } from './close.js';
 import { naiveEvaluate, naiveProject, type NaiveTruthEvent } from './naive-trigger.js';
-import { expect } from 'vitest';
+
+export { expectMethodsMatch } from './naive-trigger.js';
 
 /** Score maps of every frame file in `dir` (sorted by name) for the named score. */
 export async function scoreMapsOf(dir: string, statsDir: string, scoreName: string, cfg: PipelineConfig): Promise<{ file: string; map: Float32Array }[]> {
@@ -53,27 +52,4 @@ export async function naiveRunReference(dataDir: string, statsDir: string, calib
     refs.set(m.name, naiveEvaluate(frames, m.tau, m.sweepTaus, settings));
   }
   return refs;
-}
-
-/** evaluation.json's methods against the naive figures (float tolerance: JSON keeps 17 digits). */
-export function expectMethodsMatch(methods: MethodResult[], refs: Map<string, ReturnType<typeof naiveEvaluate>>): void {
-  expect(methods.map((m) => m.name).sort()).toEqual([...refs.keys()].sort());
-  for (const m of methods) {
-    const ref = refs.get(m.name)!;
-    expect(m.events).toBe(ref.events);
-    expectClose(m.meanCoverage, ref.meanCoverage, 1e-12);
-    expectClose(m.medianCoverage, ref.medianCoverage, 1e-12);
-    expectClose(m.meanAreaCut, ref.meanAreaCut, 1e-12);
-    expectClose(m.meanRoisPerFrame, ref.roisPerFrame, 1e-12);
-    expect(m.lowEnergyCoverage === null).toBe(ref.lowEnergyCoverage === null);
-    if (ref.lowEnergyCoverage !== null) expectClose(m.lowEnergyCoverage!, ref.lowEnergyCoverage, 1e-12);
-    expect(m.energyBins.map((b) => b.events)).toEqual(ref.bins.map((b) => b.events));
-    expectClose(m.energyBins.map((b) => b.meanCoverage ?? -1), ref.bins.map((b) => b.meanCoverage ?? -1), 1e-12);
-    expectClose(m.energyBins.map((b) => b.medianCoverage ?? -1), ref.bins.map((b) => b.medianCoverage ?? -1), 1e-12);
-    expect(m.lowCoverageEvents.map((r) => `${r.frame}#${r.id}`).sort()).toEqual(ref.lowCoverageEvents.map((r) => `${r.frame}#${r.id}`).sort());
-    expectClose(m.sweep.map((p) => p.meanAreaCut), ref.sweep.map((p) => p.meanAreaCut), 1e-12);
-    expectClose(m.sweep.map((p) => p.meanCoverage), ref.sweep.map((p) => p.meanCoverage), 1e-12);
-    expect(m.coverageAtReferenceCut === null).toBe(ref.coverageAtReferenceCut === null);
-    if (ref.coverageAtReferenceCut !== null) expectClose(m.coverageAtReferenceCut!, ref.coverageAtReferenceCut, 1e-12);
-  }
 }

@@ -7,7 +7,10 @@
  */
 import { expect } from 'vitest';
 import type { CalibrationConfig, PreprocessConfig } from '../../src/config/pipeline.js';
+import type { MethodResult } from '../../src/evaluation/results.js';
+import type { Roi } from '../../src/roi/components.js';
 import { naiveLabels } from '../roi/naive.js';
+import { expectClose } from './close.js';
 
 // ---------- ROI mask on the analysis grid ----------
 
@@ -236,6 +239,41 @@ export function naiveEvaluate(frames: NaiveFrame[], tau: number, sweepTaus: numb
   };
 }
 
+/** One method's summary against its naive figures (tolerance 1e-12: sums in another order, or JSON's 17 digits). */
+export function expectMethodMatches(m: MethodResult, ref: ReturnType<typeof naiveEvaluate>): void {
+  const nullable = (v: number | null) => v ?? -1;
+  expect(m.events).toBe(ref.events);
+  expectClose(m.meanCoverage, ref.meanCoverage, 1e-12);
+  expectClose(m.medianCoverage, ref.medianCoverage, 1e-12);
+  expectClose(m.meanAreaCut, ref.meanAreaCut, 1e-12);
+  expectClose(m.meanRoisPerFrame, ref.roisPerFrame, 1e-12);
+  expect(m.lowEnergyCoverage === null).toBe(ref.lowEnergyCoverage === null);
+  expectClose(nullable(m.lowEnergyCoverage), nullable(ref.lowEnergyCoverage), 1e-12);
+  expect(m.energyBins.map((b) => [b.lo, b.hi, b.events, b.meanCoverage === null])).toEqual(ref.bins.map((b) => [b.lo, b.hi, b.events, b.meanCoverage === null]));
+  expectClose(m.energyBins.map((b) => nullable(b.meanCoverage)), ref.bins.map((b) => nullable(b.meanCoverage)), 1e-12);
+  expectClose(m.energyBins.map((b) => nullable(b.medianCoverage)), ref.bins.map((b) => nullable(b.medianCoverage)), 1e-12);
+  // near-zero events sorted by coverage; ties may come in either order
+  expect(m.lowCoverageEvents.map((r) => `${r.frame}#${r.id}`).sort()).toEqual(ref.lowCoverageEvents.map((r) => `${r.frame}#${r.id}`).sort());
+  expectClose(m.lowCoverageEvents.map((r) => r.coverage), ref.lowCoverageEvents.map((r) => r.coverage), 1e-12);
+  // the sweep, every τ's mask formed afresh by the reference
+  expect(m.sweep.map((p) => p.tau)).toEqual(ref.sweep.map((p) => p.tau));
+  expectClose(m.sweep.map((p) => p.meanAreaCut), ref.sweep.map((p) => p.meanAreaCut), 1e-12);
+  expectClose(m.sweep.map((p) => p.meanCoverage), ref.sweep.map((p) => p.meanCoverage), 1e-12);
+  expectClose(m.sweep.map((p) => nullable(p.lowEnergyCoverage)), ref.sweep.map((p) => nullable(p.lowEnergyCoverage)), 1e-12);
+  m.sweep.forEach((p, k) => {
+    expect(p.coverageByEnergy.map((b) => b.events)).toEqual(ref.sweep[k].bins.map((b) => b.events));
+    expectClose(p.coverageByEnergy.map((b) => nullable(b.meanCoverage)), ref.sweep[k].bins.map((b) => nullable(b.meanCoverage)), 1e-12);
+  });
+  expect(m.coverageAtReferenceCut === null).toBe(ref.coverageAtReferenceCut === null);
+  expectClose(nullable(m.coverageAtReferenceCut), nullable(ref.coverageAtReferenceCut), 1e-12);
+}
+
+/** Every method of an evaluation against its naive figures, by name. */
+export function expectMethodsMatch(methods: MethodResult[], refs: Map<string, ReturnType<typeof naiveEvaluate>>): void {
+  expect(methods.map((m) => m.name).sort()).toEqual([...refs.keys()].sort());
+  for (const m of methods) expectMethodMatches(m, refs.get(m.name)!);
+}
+
 // ---------- calibration ----------
 
 /** Mean retained fraction over the maps at τ: whole grid, and only pixels at least `border` from every edge. */
@@ -294,14 +332,7 @@ export function expectBisected(tau: number, ref: ReturnType<typeof naiveCalibrat
 
 // ---------- trigger: ROIs on the raw grid ----------
 
-export interface NaiveRoi {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  area: number;
-  sumIntensity: number;
-}
+export type NaiveRoi = Pick<Roi, 'x0' | 'y0' | 'x1' | 'y1' | 'area' | 'sumIntensity'>;
 
 /**
  * ROIs of a raw mask: 8-connected components in raster order, each with its box, area and the sum of
