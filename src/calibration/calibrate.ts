@@ -3,8 +3,9 @@
  * find τ such that the fraction of pedestal pixels inside the closed ROI masks equals a target, once
  * over the whole analysis grid and once with a border excluded (the study: 6.9×10⁻³ vs 2.2×10⁻⁴ at
  * τ = 0.04, so the false activity sits near the edges). The retained fraction falls monotonically with
- * τ; closing only adds pixels, so the plain score quantile at the target is a lower bound for τ and a
- * bisection above it converges in a few steps.
+ * τ; closing only adds pixels, so the plain score quantile at the target is a lower bound for τ
+ * (unless it already meets the target: then the bisection starts from the minimum) and a bisection
+ * above it converges in a few steps.
  */
 import { InputError } from '../core/errors.js';
 import { extractRois } from '../roi/extract.js';
@@ -113,8 +114,11 @@ export function calibrateThreshold(
       if (m[i] < min) min = m[i];
     }
   }
-  // the quantile bounds τ from below for the whole grid only; the interior may need a lower τ
-  const lower = Math.min(scoreQuantile(maps, cfg.targetFraction, cfg.quantileSamplePixels), max);
+  // the quantile bounds τ from below for the whole grid only (the interior may need a lower τ), and only
+  // while the target is not yet met there: when target × pixels is a whole number (or the strided sample
+  // errs) the quantile can already meet it, and bisecting above it would miss the smaller τ
+  const quantile = Math.min(scoreQuantile(maps, cfg.targetFraction, cfg.quantileSamplePixels), max);
+  const lower = evaluate(quantile).fraction > cfg.targetFraction ? quantile : min;
   const whole = bisect(evaluate, (f) => f.fraction, cfg.targetFraction, lower, max, cfg);
   const interior = bisect(evaluate, (f) => f.interiorFraction, cfg.targetFraction, min, max, cfg);
   return {

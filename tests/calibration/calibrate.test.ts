@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { Rng } from '../../src/core/rng.js';
 import { calibrateThreshold, retainedFractions, scoreQuantile } from '../../src/calibration/calibrate.js';
 import { calibrationSchema } from '../../src/config/pipeline.js';
@@ -6,6 +7,7 @@ import { ConfigError, InputError } from '../../src/core/errors.js';
 import { sweepTausFromPedestals } from '../../src/calibration/calibrate-run.js';
 import { closeMask } from '../../src/roi/closing.js';
 import { thresholdMap } from '../../src/roi/threshold.js';
+import { expectBisected, naiveCalibratedTau, naiveRetained } from '../helpers/naive-trigger.js';
 
 const W = 96;
 const H = 96;
@@ -61,10 +63,11 @@ describe('threshold calibration', () => {
     const m = maps(4, 3, 0.6);
     const cfg = calibrationSchema.parse({ targetFraction: 0.02, border: 8 });
     const c = calibrateThreshold(m, W, H, 2, cfg);
-    expect(c.whole.fraction).toBeLessThanOrEqual(0.02);
-    expect(c.whole.fraction).toBeGreaterThan(0.012);
-    expect(c.interior.interiorFraction).toBeLessThanOrEqual(0.02);
-    expect(c.interior.interiorFraction).toBeGreaterThan(0.012);
+    // τ is the brute-force one (the smallest score value meeting the target) up to the bisection's step
+    expectBisected(c.whole.tau, naiveCalibratedTau(m, W, H, 2, 8, 0.02, 'fraction'), cfg);
+    expectBisected(c.interior.tau, naiveCalibratedTau(m, W, H, 2, 8, 0.02, 'interiorFraction'), cfg);
+    expect(c.whole.fraction).toBe(naiveRetained(m, W, H, c.whole.tau, 2, 8).fraction);
+    expect(c.interior.interiorFraction).toBe(naiveRetained(m, W, H, c.interior.tau, 2, 8).interiorFraction);
     expect(c.interior.tau).toBeLessThan(c.whole.tau);
     // at the whole-grid τ the false activity sits near the edges
     expect(c.whole.interiorFraction).toBeLessThan(c.whole.fraction);
@@ -116,5 +119,54 @@ describe('calibration settings and inputs', () => {
 
   it('no held-out frames is an InputError', () => {
     expect(() => calibrateThreshold([], W, H, 2, calibrationSchema.parse({}))).toThrow(InputError);
+  });
+});
+
+describe('calibration against the brute-force τ on non-square maps', () => {
+  // 29×17 maps, some with quantised values (ties: a pixel is active only when score > τ)
+  const mapsOf = (seed: number, n: number, quantised: boolean) =>
+    Array.from({ length: n }, (_, f) => {
+      const rng = Rng.derive(seed, `nsq:${f}`);
+      return Float32Array.from({ length: 29 * 17 }, (_, i) => {
+        const edge = i % 29 < 3 || Math.floor(i / 29) < 3;
+        const v = Math.abs(rng.normal()) * (edge ? 1.5 : 1);
+        return quantised ? Math.round(v * 8) / 8 : v;
+      });
+    });
+
+  it('retained fractions (whole and border-excluded) and both τ equal the brute force (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1 << 30 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        fc.double({ min: 0.01, max: 0.3, noNaN: true }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.option(fc.integer({ min: 3, max: 120 }), { nil: undefined }),
+        (seed, frames, quantised, anyTarget, radius, border, onGrid) => {
+          // a target on the grid of one map's fractions (k px of 29·17) is met exactly: fraction = target must count as met
+          const n = onGrid === undefined ? frames : 1;
+          const target = onGrid === undefined ? anyTarget : onGrid / (29 * 17);
+          const m = mapsOf(seed, n, quantised);
+          const cfg = calibrationSchema.parse({ targetFraction: target, border });
+          const c = calibrateThreshold(m, 29, 17, radius, cfg);
+          const whole = naiveCalibratedTau(m, 29, 17, radius, border, target, 'fraction');
+          const interior = naiveCalibratedTau(m, 29, 17, radius, border, target, 'interiorFraction');
+          expectBisected(c.whole.tau, whole, cfg);
+          expectBisected(c.interior.tau, interior, cfg);
+          for (const r of [c.whole, c.interior]) {
+            const ref = naiveRetained(m, 29, 17, r.tau, radius, border);
+            expect(r.fraction).toBeCloseTo(ref.fraction, 12);
+            expect(r.interiorFraction).toBeCloseTo(ref.interiorFraction, 12);
+          }
+          const lib = retainedFractions(m, 29, 17, whole.below, radius, border);
+          const ref = naiveRetained(m, 29, 17, whole.below, radius, border);
+          expect(lib.fraction).toBeCloseTo(ref.fraction, 12);
+          expect(lib.interiorFraction).toBeCloseTo(ref.interiorFraction, 12);
+        },
+      ),
+      { seed: 1617, numRuns: 25 },
+    );
   });
 });

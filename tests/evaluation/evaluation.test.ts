@@ -1,7 +1,9 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
 import { projectTruth, coverage, type FrameTruth } from '../../src/evaluation/truth.js';
 import { coverageAtAreaCut, median } from '../../src/evaluation/accumulate.js';
 import { preprocessSchema } from '../../src/config/pipeline.js';
+import { naiveCoverageAt } from '../helpers/naive-trigger.js';
 
 // 40×40 raw frame, crop (10, 10, 20, 20) → 10×10 grid: each analysis pixel = a 2×2 raw block
 const cfg = preprocessSchema.parse({ frameWidth: 40, frameHeight: 40, crop: { x: 10, y: 10, width: 20, height: 20 }, analysisWidth: 10, analysisHeight: 10 });
@@ -51,5 +53,20 @@ describe('evaluation protocol', () => {
     expect(coverageAtAreaCut(sweep, 0.98)).toBeCloseTo(0.85, 12);
     expect(coverageAtAreaCut(sweep, 0.999)).toBeNull();
     expect(median([3, 1, 2, 10])).toBe(2.5);
+  });
+
+  it('coverage at an area cut equals the piecewise-linear reference on random sweeps (property)', () => {
+    const point = fc.record({ meanAreaCut: fc.double({ min: 0, max: 1, noNaN: true }), meanCoverage: fc.double({ min: 0, max: 1, noNaN: true }) });
+    fc.assert(
+      fc.property(fc.array(point, { minLength: 1, maxLength: 8 }), fc.double({ min: -0.1, max: 1.1, noNaN: true }), (points, cut) => {
+        // distinct area cuts: equal ones come from equal masks (closing is increasing), so equal coverages
+        const distinct = points.filter((p, i) => points.findIndex((q) => q.meanAreaCut === p.meanAreaCut) === i);
+        const got = coverageAtAreaCut(distinct, cut);
+        const want = naiveCoverageAt(distinct.map((p) => ({ areaCut: p.meanAreaCut, coverage: p.meanCoverage })), cut);
+        expect(got === null).toBe(want === null);
+        if (want !== null) expect(Math.abs(got! - want)).toBeLessThan(1e-12);
+      }),
+      { seed: 716, numRuns: 300 },
+    );
   });
 });

@@ -2,18 +2,20 @@
 import { makeFrame, type Frame } from '../../src/core/frame.js';
 import { Rng } from '../../src/core/rng.js';
 
-export function noiseFrames(n: number, size: number, seed: number, opts: { mean?: number; sigma?: number; rowOffset?: number } = {}): Frame<Uint16Array>[] {
+/** `size`×`size` frames, or `size` wide and `opts.height` tall. */
+export function noiseFrames(n: number, size: number, seed: number, opts: { mean?: number; sigma?: number; rowOffset?: number; height?: number } = {}): Frame<Uint16Array>[] {
   const mean = opts.mean ?? 100;
   const sigma = opts.sigma ?? 2;
+  const height = opts.height ?? size;
   const frames: Frame<Uint16Array>[] = [];
   for (let f = 0; f < n; f++) {
     const rng = Rng.derive(seed, `noise:${f}`);
-    const d = new Uint16Array(size * size);
-    for (let y = 0; y < size; y++) {
+    const d = new Uint16Array(size * height);
+    for (let y = 0; y < height; y++) {
       const row = opts.rowOffset ? rng.normal(0, opts.rowOffset) : 0;
       for (let x = 0; x < size; x++) d[y * size + x] = Math.max(0, Math.round(mean + row + rng.normal(0, sigma)));
     }
-    frames.push(makeFrame(size, size, d, { source: `synthetic-${f}` }));
+    frames.push(makeFrame(size, height, d, { source: `synthetic-${f}` }));
   }
   return frames;
 }

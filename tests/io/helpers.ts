@@ -44,11 +44,17 @@ export function samePixels(a: ArrayLike<number>, b: ArrayLike<number>): boolean 
   return true;
 }
 
-/** /work/shared/data/real, found from this file (tests/io → repo → its parent), or null if absent. */
+/**
+ * /work/shared/data/real, found from this file (tests/io → repo → its parent), or null if absent so
+ * that the tests reading it skip on a developer's machine. In CI (CI set) a missing folder is an
+ * error: the run must not pass without having read the real files.
+ */
 export function realDataDir(): string | null {
   const here = fileURLToPath(new URL('.', import.meta.url));
   const candidates = [resolve(here, '../../../shared/data/real'), resolve(process.cwd(), '../shared/data/real')];
-  return candidates.find((c) => existsSync(c)) ?? null;
+  const found = candidates.find((c) => existsSync(c)) ?? null;
+  if (found === null && process.env.CI) throw new Error(`CI: ${REAL_DATA_MISSING.replace(': skipping', ', needed by')} (looked in ${candidates.join(', ')})`);
+  return found;
 }
 
 export const REAL_DATA_MISSING =

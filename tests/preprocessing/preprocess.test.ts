@@ -11,6 +11,7 @@ import { geometryForSize, resolvePipelineConfig, preprocessSchema } from '../../
 import { makeFrame } from '../../src/core/frame.js';
 import { expectClose } from '../helpers/close.js';
 import { noiseFrames, sequenceOf } from '../helpers/synthetic.js';
+import { naiveResize } from '../helpers/naive-trigger.js';
 
 describe('bilinear resize (TF2 half-pixel centres, no anti-alias)', () => {
   it('matches hand-computed values for 4 → 2 and 2 → 4', () => {
@@ -20,13 +21,50 @@ describe('bilinear resize (TF2 half-pixel centres, no anti-alias)', () => {
     expectClose(resizeBilinear(new Float32Array([0, 4]), 2, 1, 4, 1), [0, 1, 3, 4]);
   });
 
-  it('preserves constants and is linear (property)', () => {
+  it('preserves constants (property; linearity: the ramp property below)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.float({ min: -5, max: 5, noNaN: true }), (iw, ih, ow, oh, c) => {
         const out = resizeBilinear(new Float32Array(iw * ih).fill(c), iw, ih, ow, oh);
         for (const v of out) expect(Math.abs(v - Math.fround(c))).toBeLessThan(1e-5);
       }),
       { seed: 42, numRuns: 200 },
+    );
+  });
+
+  it('matches hand-computed values on a non-square multi-row image, 3×2 → 2×3', () => {
+    // src rows [0 4 1] and [8 2 6]. x: 3 → 2, sx = (o + ½)·1.5 − ½ = 0.25, 1.75; y: 2 → 3,
+    // sy = (o + ½)·⅔ − ½ = −⅙ → 0 (clamped), 0.5, 7/6 → 1 (clamped).
+    // Along x, row 0: 0·¾ + 4·¼ = 1 and 4·¼ + 1·¾ = 1.75; row 1: 8·¾ + 2·¼ = 6.5 and 2·¼ + 6·¾ = 5.
+    // Along y: sy = 0 takes row 0, sy = 1 row 1, sy = ½ their mean: (1 + 6.5)/2 = 3.75, (1.75 + 5)/2 = 3.375.
+    const out = resizeBilinear(new Float32Array([0, 4, 1, 8, 2, 6]), 3, 2, 2, 3);
+    expectClose(out, [1, 1.75, 3.75, 3.375, 6.5, 5]);
+  });
+
+  it('reproduces linear ramps in x and y exactly at the half-pixel source coordinates (property)', () => {
+    // bilinear interpolation of a + b·x + c·y at source point (sx, sy) is a + b·sx + c·sy exactly;
+    // sx, sy are the clamped half-pixel coordinates, so edge pixels of an enlargement repeat the edge
+    const coord = (o: number, n: number, m: number) => Math.min(Math.max(((o + 0.5) * n) / m - 0.5, 0), n - 1);
+    const size = fc.integer({ min: 1, max: 14 });
+    const coef = fc.integer({ min: -8, max: 8 });
+    fc.assert(
+      fc.property(size, size, size, size, coef, coef, coef, (iw, ih, ow, oh, a, b, c) => {
+        const src = Float32Array.from({ length: iw * ih }, (_, i) => a + b * (i % iw) + c * Math.floor(i / iw));
+        const out = resizeBilinear(src, iw, ih, ow, oh);
+        const want = Array.from({ length: ow * oh }, (_, i) => a + b * coord(i % ow, iw, ow) + c * coord(Math.floor(i / ow), ih, oh));
+        expectClose(out, want, 1e-4, 1e-6);
+      }),
+      { seed: 1619, numRuns: 300 },
+    );
+  });
+
+  it('equals the 2-D definition on random non-square images (property)', () => {
+    const size = fc.integer({ min: 1, max: 12 });
+    fc.assert(
+      fc.property(size, size, size, size, fc.integer({ min: 0, max: 1 << 30 }), (iw, ih, ow, oh, seed) => {
+        const src = Float32Array.from({ length: iw * ih }, (_, i) => (((i + 1) * 2654435761 + seed) >>> 0) / 2 ** 32 - 0.5);
+        expectClose(resizeBilinear(src, iw, ih, ow, oh), naiveResize(src, iw, ih, ow, oh), 1e-6, 1e-5);
+      }),
+      { seed: 1620, numRuns: 300 },
     );
   });
 

@@ -35,7 +35,8 @@ describe('extractRois', () => {
     const area = out.mask.reduce((s, v) => s + v, 0);
     expect(out.keptFraction).toBe(area / (width * height));
     expect(area).toBe(track.area + dot.area);
-    for (const t of Object.values(out.timings)) expect(t).toBeGreaterThanOrEqual(0);
+    // the steps it times (their values are wall-clock: bench/ measures them, tests do not)
+    expect(Object.keys(out.timings).sort()).toEqual(['closingMs', 'componentsMs', 'thresholdMs']);
   });
 
   it('without closing the dashes stay separate ROIs', () => {

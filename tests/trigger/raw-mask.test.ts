@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { preprocessSchema } from '../../src/config/pipeline.js';
 import { extractRois } from '../../src/roi/extract.js';
 import { analysisMaskToRaw, rawMaskMapping } from '../../src/trigger/raw-mask.js';
+import { naiveRawMask } from '../helpers/naive-trigger.js';
 
 // Non-square everything, so that a transposed or mirrored mapping cannot pass: a 30×22 frame, crop
 // (3, 5, 16×12), analysis grid 8×4 → each analysis pixel covers a 2-wide, 3-tall block of the crop.
@@ -52,5 +54,20 @@ describe('analysis → raw mask mapping', () => {
     for (let i = 0; i < frame.length; i++) if (out.labelMask[i]) sum += frame[i];
     expect(out.rois[0]).toEqual({ id: 1, x0: 5, y0: 8, x1: 10, y1: 13, area: 24, sumIntensity: sum, maxIntensity: 6 });
     expect(out.keptFraction).toBe(4 / 32); // on the analysis grid
+  });
+});
+
+describe('analysis → raw mask mapping against the naive scan (property)', () => {
+  it('equals the naive mapping on random geometries (crop anywhere, grid coarser or finer than the crop) and masks', () => {
+    const geometry = fc
+      .record({ cw: fc.integer({ min: 1, max: 30 }), ch: fc.integer({ min: 1, max: 30 }), mx: fc.integer({ min: 0, max: 6 }), my: fc.integer({ min: 0, max: 6 }), aw: fc.integer({ min: 1, max: 20 }), ah: fc.integer({ min: 1, max: 20 }), extra: fc.integer({ min: 0, max: 5 }) })
+      .map((g) => preprocessSchema.parse({ frameWidth: g.mx + g.cw + g.extra, frameHeight: g.my + g.ch + (5 - g.extra), crop: { x: g.mx, y: g.my, width: g.cw, height: g.ch }, analysisWidth: g.aw, analysisHeight: g.ah }));
+    fc.assert(
+      fc.property(geometry, fc.integer({ min: 0, max: 1 << 30 }), (g, seed) => {
+        const mask = Uint8Array.from({ length: g.analysisWidth * g.analysisHeight }, (_, i) => ((i * 2654435761 + seed) >>> 7) & 1);
+        expect(Array.from(analysisMaskToRaw(mask, g))).toEqual(Array.from(naiveRawMask(mask, g)));
+      }),
+      { seed: 1618, numRuns: 200 },
+    );
   });
 });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { demoSchema } from '../../config/demo.js';
 import { describeDefault } from '../../config/describe-default.js';
 import { UsageError } from '../../core/errors.js';
-import { parseInteger } from '../config-options.js';
+import { parseCount, parseInteger, parseSize } from '../config-options.js';
 import { summaryTable } from '../output.js';
 import { terminalProgress } from '../progress-bar.js';
 
@@ -14,6 +14,8 @@ interface DemoFlags {
   out: string;
   seed: string;
   aeEpochs?: string;
+  size?: string;
+  events?: string;
   oasis: boolean;
   json?: boolean;
 }
@@ -34,26 +36,30 @@ export function registerDemo(program: Command): Command {
     .option('--out <dir>', 'output directory', 'runs/demo')
     .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
     .option('--ae-epochs <n>', describeDefault('epochs of each autoencoder training (0 skips the autoencoders)', demoSchema, 'study.autoencoderEpochs'))
+    .option('--size <size>', describeDefault('frame side of the simulated run: quarter (576), eighth (288) or px ≥ 64', demoSchema, 'study.size'))
+    .option('--events <n>', describeDefault('simulated events', demoSchema, 'study.events'))
     .option('--no-oasis', 'skip the overlap-separation part')
     .option('--json', 'print the summary as JSON')
     .action(async (o: DemoFlags) => {
-      const { seed, autoencoderEpochs } = parseDemoFlags(o);
+      const { seed, autoencoderEpochs, size, events } = parseDemoFlags(o);
       const log = o.json ? () => {} : (line: string) => console.error(`· ${line}`);
       // loaded on demand: the demo pulls in every stage, tfjs included
       const { runDemo } = await import('../../demo/run-demo.js');
-      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, oasis: o.oasis, progress: terminalProgress(o.json), log });
+      const r = await runDemo({ outDir: o.out, seed, autoencoderEpochs, size, events, oasis: o.oasis, progress: terminalProgress(o.json), log });
       if (o.json) printJson(r);
       else printSummary(r);
     });
 }
 
-/** Flags the user gave; an absent --ae-epochs stays undefined and runDemo takes the schema's default. */
-function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number | undefined } {
+/** Flags the user gave; an absent flag stays undefined and runDemo takes the schema's default. */
+function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number | undefined; size?: number; events?: number } {
   const autoencoderEpochs = o.aeEpochs === undefined ? undefined : Number(o.aeEpochs);
   if (autoencoderEpochs !== undefined && (!Number.isInteger(autoencoderEpochs) || autoencoderEpochs < 0)) {
     throw new UsageError('--ae-epochs', `must be a non-negative integer, got '${o.aeEpochs}'`);
   }
-  return { seed: parseInteger('--seed', o.seed) as number, autoencoderEpochs };
+  const size = o.size === undefined ? undefined : parseSize(o.size);
+  const events = o.events === undefined ? undefined : parseCount('--events', o.events);
+  return { seed: parseInteger('--seed', o.seed) as number, autoencoderEpochs, size, events };
 }
 
 function printJson(r: DemoResult): void {
