@@ -8,11 +8,12 @@
  * second. Ignored in directories: truth files (*.truth.json), hidden files, leftovers of interrupted
  * atomic writes (*.tmp-*) and anything without a frame extension.
  */
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, readSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
 import { readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
+import { openForReading } from './open-file.js';
 import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff.js';
 
 export type FrameFormat = 'npy' | 'tiff' | 'root';
@@ -143,12 +144,7 @@ export function writeFrames(path: string, frames: readonly Frame[]): void {
 }
 
 function readHead(path: string, length: number): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new InputError(path, `cannot read: ${(err as Error).message}`);
-  }
+  const fd = openForReading(path);
   try {
     const buf = new Uint8Array(length);
     const n = readSync(fd, buf, 0, length, 0);

@@ -11,9 +11,10 @@
  * 8/16/32/64, JPEG and the other compressions.
  * Writing lives in tiff-write.ts and is re-exported here.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { makeFrame, type Frame, type PixelArray, type PixelDtype } from '../core/frame.js';
+import { openForReading } from './open-file.js';
 import { decompress, undoFloatingPointPredictor, undoHorizontalDifferencing } from './tiff-codecs.js';
 import { fileSource, memorySource, parseStructure, type ByteSource, type PageLayout, type TiffPageInfo } from './tiff-ifd.js';
 
@@ -36,12 +37,7 @@ export class TiffReader {
   }
 
   static open(path: string): TiffReader {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch (err) {
-      throw new InputError(path, `cannot read: ${(err as Error).message}`);
-    }
+    const fd = openForReading(path);
     try {
       return new TiffReader(path, fileSource(fd), fd);
     } catch (err) {

@@ -13,20 +13,11 @@ import {
   writeFrames,
 } from '../../src/io/frames.js';
 import { writeTiffFrames } from '../../src/io/tiff.js';
-import { f32Frame, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame } from './helpers.js';
+import { f32Frame, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame, inputError } from './helpers.js';
 
 const dir = scratchDir('frames');
 afterAll(() => removeScratch(dir));
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('readFrames dispatch', () => {
   it('reads .npy and .tif by extension and magic', async () => {

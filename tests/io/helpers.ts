@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../../src/core/rng.js';
 import { makeFrame, type Frame } from '../../src/core/frame.js';
+import { InputError } from '../../src/core/errors.js';
+import { expect } from 'vitest';
 
 /** A fresh scratch directory; remove it with removeScratch in afterAll. */
 export function scratchDir(label: string): string {
@@ -59,3 +61,14 @@ export function realDataDir(): string | null {
 
 export const REAL_DATA_MISSING =
   'real detector files not found at ../shared/data/real (next to the repository): skipping the tests that read them';
+
+/** The InputError `fn` throws (the test fails if it throws nothing or something else). */
+export function inputError(fn: () => unknown): InputError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(InputError);
+    return err as InputError;
+  }
+  throw new Error('expected an InputError');
+}

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { makeFrame } from '../../src/core/frame.js';
 import { encodeNpy, parseNpy, readNpy, readNpyFrames, writeNpyArray, writeNpyFrame } from '../../src/io/npy.js';
-import { f32Frame, realDataDir, REAL_DATA_MISSING, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame } from './helpers.js';
+import { f32Frame, realDataDir, REAL_DATA_MISSING, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame, inputError } from './helpers.js';
 
 const dir = scratchDir('npy');
 afterAll(() => removeScratch(dir));
@@ -22,15 +22,6 @@ function npyWithHeader(dict: string, payload: Uint8Array): Uint8Array {
   return out;
 }
 
-function inputError(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('npy round trip', () => {
   it('2-D uint16 and float32 frames are exact', () => {

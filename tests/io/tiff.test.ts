@@ -13,7 +13,7 @@ import {
   TiffReader,
   writeTiffFrames,
 } from '../../src/io/tiff.js';
-import { f32Frame, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame } from './helpers.js';
+import { f32Frame, removeScratch, samePixels, scratchDir, tmpLeftovers, u16Frame, inputError } from './helpers.js';
 import { fixtureFrames, LIBTIFF_FIXTURES } from './tiff-fixtures.js';
 
 const dir = scratchDir('tiff');
@@ -35,15 +35,6 @@ function patchTag(bytes: Uint8Array, tag: number, value: number): Uint8Array {
   throw new Error(`tag ${tag} not in the file`);
 }
 
-function errorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(InputError);
-    return err as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('TIFF round trip (own writer → own reader)', () => {
   it('single-page uint16 is exact', () => {
@@ -171,13 +162,13 @@ describe('TIFF errors name the file and the problem', () => {
   it('not a TIFF', () => {
     const path = join(dir, 'not-a.tif');
     writeFileSync(path, 'P5\n8 6\n65535\n');
-    const err = errorOf(() => readTiffFrames(path));
+    const err = inputError(() => readTiffFrames(path));
     expect(err.message).toContain(path);
     expect(err.message).toMatch(/not a TIFF/);
   });
 
   it('missing file', () => {
-    const err = errorOf(() => readTiffFrames(join(dir, 'nope.tif')));
+    const err = inputError(() => readTiffFrames(join(dir, 'nope.tif')));
     expect(err.message).toMatch(/nope\.tif: cannot read/);
   });
 
@@ -185,7 +176,7 @@ describe('TIFF errors name the file and the problem', () => {
     // the writer puts the last page's pixels, then its IFD, at the end: cut inside the first page's data
     const path = join(dir, 'cut.tif');
     writeFileSync(path, good.subarray(0, 40));
-    const err = errorOf(() => readTiffFrames(path));
+    const err = inputError(() => readTiffFrames(path));
     expect(err.message).toContain(path);
     expect(err.message).toMatch(/truncated/);
   });
@@ -194,42 +185,42 @@ describe('TIFF errors name the file and the problem', () => {
     // keep the directory but point page 0's strip past the end of the file
     const path = join(dir, 'offset.tif');
     writeFileSync(path, patchTag(good, 273, good.length + 1000));
-    const err = errorOf(() => readTiffFrames(path));
+    const err = inputError(() => readTiffFrames(path));
     expect(err.message).toMatch(/offset\.tif: truncated file: page 0, strip 0 at bytes \d+\.\.\d+ lies beyond the end/);
   });
 
   it('truncated after the header', () => {
-    const err = errorOf(() => parseTiff(good.subarray(0, 8), 'head.tif'));
+    const err = inputError(() => parseTiff(good.subarray(0, 8), 'head.tif'));
     expect(err.message).toMatch(/head\.tif: truncated file: page 0 directory/);
   });
 
   it('RGB image', () => {
     const rgb = patchTag(patchTag(good, 262, 2), 277, 3);
-    expect(errorOf(() => parseTiff(rgb, 'colour.tif')).message).toMatch(/colour\.tif: page 0: RGB\/colour image \(3 samples per pixel\)/);
+    expect(inputError(() => parseTiff(rgb, 'colour.tif')).message).toMatch(/colour\.tif: page 0: RGB\/colour image \(3 samples per pixel\)/);
   });
 
   it('palette image and gray + alpha', () => {
-    expect(errorOf(() => parseTiff(patchTag(good, 262, 3), 'pal.tif')).message).toMatch(/palette/);
-    expect(errorOf(() => parseTiff(patchTag(good, 277, 2), 'ga.tif')).message).toMatch(/2 samples per pixel/);
+    expect(inputError(() => parseTiff(patchTag(good, 262, 3), 'pal.tif')).message).toMatch(/palette/);
+    expect(inputError(() => parseTiff(patchTag(good, 277, 2), 'ga.tif')).message).toMatch(/2 samples per pixel/);
   });
 
   it('unsupported sample formats and bit depths', () => {
-    expect(errorOf(() => parseTiff(patchTag(good, 339, 2), 's.tif')).message).toMatch(
+    expect(inputError(() => parseTiff(patchTag(good, 339, 2), 's.tif')).message).toMatch(
       /s\.tif: page 0: 16-bit signed integer samples are not supported \(supported: 8\/16-bit unsigned, 32\/64-bit float\)/,
     );
-    expect(errorOf(() => parseTiff(patchTag(good, 258, 12), 'b12.tif')).message).toMatch(/12-bit unsigned integer/);
-    expect(errorOf(() => parseTiff(patchTag(good, 339, 3), 'f16.tif')).message).toMatch(/16-bit float/);
+    expect(inputError(() => parseTiff(patchTag(good, 258, 12), 'b12.tif')).message).toMatch(/12-bit unsigned integer/);
+    expect(inputError(() => parseTiff(patchTag(good, 339, 3), 'f16.tif')).message).toMatch(/16-bit float/);
   });
 
   it('unsupported compression', () => {
-    expect(errorOf(() => parseTiff(patchTag(good, 259, 7), 'jpeg.tif')).message).toMatch(
+    expect(inputError(() => parseTiff(patchTag(good, 259, 7), 'jpeg.tif')).message).toMatch(
       /jpeg\.tif: page 0: compression 7 is not supported \(supported: none, LZW, Deflate, PackBits\)/,
     );
   });
 
   it('corrupt compressed data', () => {
     // claim Deflate for data that is not a zlib stream
-    expect(errorOf(() => parseTiff(patchTag(good, 259, 8), 'z.tif')).message).toMatch(/z\.tif: page 0, strip 0: Deflate data cannot be decoded/);
+    expect(inputError(() => parseTiff(patchTag(good, 259, 8), 'z.tif')).message).toMatch(/z\.tif: page 0, strip 0: Deflate data cannot be decoded/);
   });
 
   it('compressed data cut short', () => {
@@ -240,7 +231,7 @@ describe('TIFF errors name the file and the problem', () => {
     let count = 0;
     for (let e = 0; e < v.getUint16(ifd, true); e++) if (v.getUint16(ifd + 2 + 12 * e, true) === 279) count = v.getUint32(ifd + 10 + 12 * e, true);
     const cut = patchTag(bytes, 279, Math.floor(count / 2));
-    expect(errorOf(() => parseTiff(cut, 'lzw.tif')).message).toMatch(
+    expect(inputError(() => parseTiff(cut, 'lzw.tif')).message).toMatch(
       /lzw\.tif: page 0, strip 0 decodes to \d+ bytes, needs 6144 \(corrupt or cut-off data\)/,
     );
   });
@@ -251,7 +242,7 @@ describe('TIFF errors name the file and the problem', () => {
     const ifd = v.getUint32(4, true);
     const n = v.getUint16(ifd, true);
     v.setUint32(ifd + 2 + 12 * n, ifd, true); // next-IFD pointer back to itself
-    expect(errorOf(() => parseTiff(loop, 'loop.tif')).message).toMatch(/loop\.tif: IFD chain loops/);
+    expect(inputError(() => parseTiff(loop, 'loop.tif')).message).toMatch(/loop\.tif: IFD chain loops/);
   });
 });
 
