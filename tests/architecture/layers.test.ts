@@ -94,7 +94,7 @@ describe('the checker, on synthetic graphs', () => {
         // files of one component reach each other
         for (const comp of comps) for (const a of comp) for (const b of comp) expect(reach[Number(a.slice(8, -3))][Number(b.slice(8, -3))]).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, seed: 107 },
     );
   });
 });

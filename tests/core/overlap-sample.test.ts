@@ -29,7 +29,7 @@ describe('percentile and truth cut', () => {
         const ref = s[lo] + (pos - lo) * (s[Math.min(lo + 1, s.length - 1)] - s[lo]);
         expect(percentile(xs, p)).toBeCloseTo(ref, 9);
       }),
-      { numRuns: 200 },
+      { numRuns: 200, seed: 108 },
     );
   });
 

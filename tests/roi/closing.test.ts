@@ -23,7 +23,7 @@ describe('closeMask / dilateMask / erodeMask', () => {
         expect(show(erodeMask(mask, width, height, r), width)).toBe(show(naiveErode(mask, width, height, r), width));
         expect(show(closeMask(mask, width, height, r), width)).toBe(show(naiveClose(mask, width, height, r), width));
       }),
-      { numRuns: 150 },
+      { numRuns: 150, seed: 102 },
     );
   });
 
@@ -33,7 +33,7 @@ describe('closeMask / dilateMask / erodeMask', () => {
         expect(show(dilateMask(mask, width, height, r), width)).toBe(show(edtDilate(mask, width, height, r), width));
         expect(show(erodeMask(mask, width, height, r), width)).toBe(show(edtErode(mask, width, height, r), width));
       }),
-      { numRuns: 100 },
+      { numRuns: 100, seed: 103 },
     );
   });
 
@@ -60,7 +60,7 @@ describe('closeMask / dilateMask / erodeMask', () => {
         expect(Array.from(closeMask(closed, width, height, r))).toEqual(Array.from(closed));
         expect(Array.from(closeMask(mask, width, height, 0))).toEqual(Array.from(mask));
       }),
-      { numRuns: 150 },
+      { numRuns: 150, seed: 104 },
     );
   });
 
