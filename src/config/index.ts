@@ -5,7 +5,7 @@
  * In: partial JSON objects in layers (defaults → preset → file → command-line flags). Out: resolved,
  * typed configurations; a problem is a ConfigError naming the dotted key and the layer at fault.
  * Ignored: reading files and parsing flags (the CLI does that), and values computed from a resolved
- * config (they stay with the stage that uses them, e.g. simulation/lime/config.ts's geometryScale).
+ * config (they stay with the stage that uses them, e.g. simulation/lime/derived.ts's geometryScale).
  *
  * | feature | schema | resolve | module |
  * |---|---|---|---|
@@ -13,6 +13,7 @@
  * | autoencoder training, its injections under `injection` | `trainingSchema`, `injectionSchema` | `resolveTrainingConfig` | training.ts |
  * | LIME simulator | `limeConfigSchema` | `resolveLimeConfig` | lime.ts |
  * | MIGDAL simulator | `migdalConfigSchema` | `resolveMigdalConfig` | migdal.ts |
+ * | MIGDAL analysis grid (image size, camera binning), shared by the simulator and the Feather reader | `MIGDAL_GRID` (constant) | — | migdal-grid.ts |
  * | overlap separation (OASIS loss and training, loss presets) | `oasisConfigSchema` | `resolveOasisConfig` | oasis.ts |
  * | overlap samples (preparation, Feather storage) | `overlapSampleSchema` | `resolveConfig` | overlap-sample.ts |
  * | HTML report presentation (panel size, list length) | `reportSchema` | `resolveConfig` | report.ts |
@@ -24,6 +25,7 @@ export * from './pipeline.js';
 export * from './training.js';
 export * from './lime.js';
 export * from './migdal.js';
+export * from './migdal-grid.js';
 export * from './oasis.js';
 export * from './overlap-sample.js';
 export * from './report.js';
