@@ -25,8 +25,16 @@ function maps(seed: number): Float32Array[] {
   });
 }
 
-function naiveBisect(ms: Float32Array[], which: 'fraction' | 'interiorFraction', target: number, lo: number, hi: number, iterations: number, tolerance: number) {
-  const at = (tau: number) => ({ tau, ...naiveRetained(ms, W, H, tau, R, BORDER) });
+interface Grid {
+  w: number;
+  h: number;
+  r: number;
+  border: number;
+}
+const GRID: Grid = { w: W, h: H, r: R, border: BORDER };
+
+function naiveBisect(ms: Float32Array[], which: 'fraction' | 'interiorFraction', target: number, lo: number, hi: number, iterations: number, tolerance: number, g: Grid = GRID) {
+  const at = (tau: number) => ({ tau, ...naiveRetained(ms, g.w, g.h, tau, g.r, g.border) });
   let best = at(hi);
   let steps = 0;
   while (steps < iterations && hi - lo > tolerance * Math.max(1, Math.abs(hi))) {
@@ -42,14 +50,14 @@ function naiveBisect(ms: Float32Array[], which: 'fraction' | 'interiorFraction',
   return { best, steps };
 }
 
-function naiveCalibrate(ms: Float32Array[], target: number, iterations: number, tolerance: number) {
+function naiveCalibrate(ms: Float32Array[], target: number, iterations: number, tolerance: number, g: Grid = GRID) {
   const all = ms.flatMap((m) => Array.from(m)).sort((a, b) => a - b);
   const [min, max] = [all[0], all[all.length - 1]];
   const quantile = all[Math.min(all.length - 1, Math.max(0, Math.floor((1 - target) * all.length)))];
-  const lower = naiveRetained(ms, W, H, quantile, R, BORDER).fraction > target ? quantile : min;
+  const lower = naiveRetained(ms, g.w, g.h, quantile, g.r, g.border).fraction > target ? quantile : min;
   return {
-    whole: naiveBisect(ms, 'fraction', target, lower, max, iterations, tolerance),
-    interior: naiveBisect(ms, 'interiorFraction', target, min, max, iterations, tolerance),
+    whole: naiveBisect(ms, 'fraction', target, lower, max, iterations, tolerance, g),
+    interior: naiveBisect(ms, 'interiorFraction', target, min, max, iterations, tolerance, g),
     usedQuantile: lower === quantile,
   };
 }
@@ -80,6 +88,22 @@ describe('calibrateThreshold bisection against the naive one', () => {
       }
     });
   }
+
+  it('a quantile that meets the target exactly (fraction = target) is no lower bound: the bisection starts from the minimum', () => {
+    // 20×5 distinct scores 0..99, no closing: (1 − 0.56)·100 evaluates to 43.99…, so the quantile is the
+    // 44th value (43) and 56 of 100 pixels lie above it: fraction 0.56 = target, which already meets it
+    const g: Grid = { w: 20, h: 5, r: 0, border: 0 };
+    const ms = [Float32Array.from({ length: 100 }, (_, i) => (i * 37) % 100)];
+    const cfg = calibrationSchema.parse({ targetFraction: 0.56, border: 0, iterations: 4, tolerance: 1e-12 });
+    expect(scoreQuantile(ms, 0.56)).toBe(43);
+    expect(retainedFractions(ms, 20, 5, 43, 0, 0).fraction).toBe(0.56);
+    const ref = naiveCalibrate(ms, 0.56, 4, 1e-12, g);
+    expect(ref.usedQuantile).toBe(false);
+    const got = calibrateThreshold(ms, 20, 5, 0, cfg);
+    expect(got.whole.tau).toBe(ref.whole.best.tau);
+    // a bisection from the quantile instead would end elsewhere
+    expect(naiveBisect(ms, 'fraction', 0.56, 43, 99, 4, 1e-12, g).best.tau).not.toBe(got.whole.tau);
+  });
 
   it('refuses an empty set of maps, naming it', () => {
     expect(() => calibrateThreshold([], W, H, R, calibrationSchema.parse({}))).toThrow(

@@ -90,6 +90,10 @@ describe('loadTruth', () => {
     const shape = write('shape.json', JSON.stringify({ frame: 'x', width: 0, height: 2, events: [] }));
     expect(() => loadTruth(shape)).toThrow(`${shape}: bad truth file: `);
     expect(() => loadTruth(shape)).toThrow(/width/);
+    const nopix = write('nopix.json', JSON.stringify(truthOf('x', [{ id: 1, type: 'er', energyKeV: 1 }])));
+    expect(() => loadTruth(nopix)).toThrow(`${nopix}: bad truth file: `);
+    const strpix = write('strpix.json', JSON.stringify(truthOf('x', [{ id: 1, type: 'er', energyKeV: 1, pixels: { index: 'a', counts: [] } }])));
+    expect(() => loadTruth(strpix)).toThrow(`${strpix}: bad truth file: `);
     const lens = write('lens.json', JSON.stringify(truthOf('x', [{ id: 9, type: 'er', energyKeV: 1, pixels: { index: [0, 1, 2], counts: [1, 1] } }])));
     expect(() => loadTruth(lens)).toThrow(new InputError(lens, 'event 9: 3 pixel indices but 2 counts'));
   });
