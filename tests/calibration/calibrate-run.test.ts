@@ -108,6 +108,10 @@ describe('sweepTausFromPedestals', () => {
     expect(t.length).toBe(4);
     expect(t[0]).toBeLessThan(t[3]);
   });
+  it('drops a non-finite quantile (a NaN score sorts last, so the top quantile of these maps is NaN)', () => {
+    // 3 values 1, 2, NaN: exceedance 0.1 → index ⌊0.9·3⌋ = 2 → NaN, dropped; exceedance 0.5 → index 1 → 2
+    expect(sweepTausFromPedestals([Float32Array.of(2, Number.NaN, 1)], 2, [], [0.1, 0.5], 1000)).toEqual([2]);
+  });
   it('rejects low = high, naming both', () => {
     expect(() => sweepTausFromPedestals(maps, 4, [], [0.1, 0.1])).toThrow('got [0.1, 0.1]');
   });
