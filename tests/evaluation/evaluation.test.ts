@@ -44,6 +44,24 @@ describe('evaluation protocol', () => {
     expect(inner.contained).toBe(true); // (5,5) is farther
   });
 
+  it('containment at the border exactly: a pixel at distance = border from an edge counts, one nearer does not', () => {
+    // analysis (x, y) ← raw (10 + 2x, 10 + 2y); grid 10×10, border 2: contained iff 2 ≤ x, y ≤ 7
+    const at = (x: number, y: number) => [10 + 2 * x, 10 + 2 * y, 4] as [number, number, number];
+    const evs = projectTruth(truth([[2, 5], [5, 2], [7, 7], [8, 5], [5, 8], [1, 5]].map(([x, y], i) => ({ id: i, pixels: [at(x, y)] }))), cfg, 2);
+    expect(evs.map((e) => e.contained)).toEqual([true, true, true, false, false, false]);
+  });
+
+  it('coverage at an area cut: at the first point of the sweep exactly, and between two points of equal area cut (the larger coverage)', () => {
+    expect(coverageAtAreaCut([{ meanAreaCut: 0.6, meanCoverage: 0.8 }, { meanAreaCut: 0.2, meanCoverage: 0.4 }], 0.2)).toBe(0.4);
+    const tie = [
+      { meanAreaCut: 0.5, meanCoverage: 0.3 },
+      { meanAreaCut: 0.5, meanCoverage: 0.7 },
+      { meanAreaCut: 0.8, meanCoverage: 0.9 },
+    ];
+    expect(coverageAtAreaCut(tie, 0.5)).toBe(0.7);
+    expect(coverageAtAreaCut([tie[1], tie[0]], 0.5)).toBe(0.7);
+  });
+
   it('interpolates coverage at an area cut along a sweep', () => {
     const sweep = [
       { meanAreaCut: 0.99, meanCoverage: 0.8 },
