@@ -13,6 +13,7 @@ import { makeFrame, type Frame } from '../../src/core/frame.js';
 import { InputError } from '../../src/core/errors.js';
 import type { Progress } from '../../src/core/progress.js';
 import { computePedestalStats } from '../../src/preprocessing/pedestal-stats.js';
+import { preprocessFrame, signalCounts } from '../../src/preprocessing/preprocess.js';
 import { expectClose } from '../helpers/close.js';
 import { naiveResize } from '../helpers/naive-trigger.js';
 import { sequenceOf } from '../helpers/synthetic.js';
@@ -145,5 +146,45 @@ describe('computePedestalStats against the naive definitions (11×7 frames, crop
     // two frames are enough
     const two = await computePedestalStats(sequenceOf(frames(2)), cfg());
     expect(two.frameCount).toBe(2);
+  });
+});
+
+describe('preprocessFrame and signalCounts against the naive definitions on the same non-square crop', () => {
+  it('crop, /scale, − mean, − min, /span, resize; counts − mean·scale on the crop or the frame grid, masked or not', async () => {
+    const c = cfg();
+    const stats = await computePedestalStats(sequenceOf(frames(3)), c);
+    const [f] = frames(5).slice(4);
+    const { crop, scale } = c;
+    const { min, max } = stats.extrema;
+    const norm: number[] = [];
+    for (let y = 0; y < crop.height; y++) {
+      for (let x = 0; x < crop.width; x++) norm.push((f.data[(crop.y + y) * FW + crop.x + x] / scale - stats.meanCrop[y * crop.width + x] - min) / (max - min));
+    }
+    expectClose(preprocessFrame(f, stats), naiveResize(Float32Array.from(norm), crop.width, crop.height, 4, 3), 1e-5, 1e-5);
+    // signal counts: raw − mean·scale; on the frame grid 0 outside the crop; with `only`, 0 outside the mask
+    const counts = (X: number, Y: number) => Math.fround(f.data[Y * FW + X] - stats.meanCrop[(Y - crop.y) * crop.width + X - crop.x] * scale);
+    const inCrop = (X: number, Y: number) => X >= crop.x && X < crop.x + crop.width && Y >= crop.y && Y < crop.y + crop.height;
+    const onCrop = signalCounts(f, stats);
+    const onFrame = signalCounts(f, stats, 'frame');
+    expect(onCrop).toHaveLength(30);
+    expect(onFrame).toHaveLength(FW * FH);
+    const onlyFrame = Uint8Array.from({ length: FW * FH }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const onlyCrop = Uint8Array.from({ length: 30 }, (_, i) => ((i * 5) % 4 === 1 ? 1 : 0));
+    const maskedFrame = signalCounts(f, stats, 'frame', onlyFrame);
+    const maskedCrop = signalCounts(f, stats, 'crop', onlyCrop);
+    for (let Y = 0; Y < FH; Y++) {
+      for (let X = 0; X < FW; X++) {
+        const i = Y * FW + X;
+        const v = inCrop(X, Y) ? counts(X, Y) : 0;
+        expect(onFrame[i]).toBe(v);
+        expect(maskedFrame[i]).toBe(onlyFrame[i] ? v : 0);
+        if (inCrop(X, Y)) {
+          const o = (Y - crop.y) * crop.width + X - crop.x;
+          expect(onCrop[o]).toBe(v);
+          expect(maskedCrop[o]).toBe(onlyCrop[o] ? v : 0);
+        }
+      }
+    }
+    expect(Array.from(onCrop).filter((v) => v !== 0).length).toBeGreaterThan(20);
   });
 });
