@@ -76,6 +76,22 @@ describe('ROI argument checks name the function and the sizes', () => {
     expect(Array.from(dilateMask(m, 3, 2, 0.5))).toEqual(Array.from(m));
   });
 
+  it('radius √k means squared radius k, even where √k·√k rounds below k (k = 13, 29)', () => {
+    // Math.sqrt(13) ** 2 = 12.999999999999998: the disk must still hold the offsets (2, 3) and (3, 2)
+    for (const k of [13, 29]) {
+      expect(Math.sqrt(k) * Math.sqrt(k)).toBeLessThan(k);
+      const w = 13;
+      const h = 11;
+      const m = new Uint8Array(w * h);
+      m[5 * w + 6] = 1; // (6, 5)
+      const want = Array.from({ length: w * h }, (_, i) => ((i % w) - 6) ** 2 + (Math.floor(i / w) - 5) ** 2 <= k ? 1 : 0);
+      expect(Array.from(dilateMask(m, w, h, Math.sqrt(k)))).toEqual(want);
+      // the erosion of the complement is the complement of that disk
+      const holed = Uint8Array.from(m, (v) => 1 - v);
+      expect(Array.from(erodeMask(holed, w, h, Math.sqrt(k)))).toEqual(want.map((v) => 1 - v));
+    }
+  });
+
   it('thresholdMap names a NaN tau', () => {
     expect(() => thresholdMap(new Float32Array(2), NaN)).toThrow(new RangeError('thresholdMap: tau is NaN'));
   });
