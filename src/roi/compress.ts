@@ -266,8 +266,11 @@ function newPixelArray(dtype: PixelDtype, n: number): PixelArray {
   }
 }
 
-/** Reverse the bytes of each of `count` elements of `size` bytes (little-endian ↔ host on big-endian hosts). */
-function swapBytes(bytes: Uint8Array, offset: number, count: number, size: number): void {
+/**
+ * Reverse the bytes of each of `count` elements of `size` bytes (little-endian ↔ host on big-endian hosts).
+ * Exported for the tests only: on a little-endian host the codec never calls it.
+ */
+export function swapBytes(bytes: Uint8Array, offset: number, count: number, size: number): void {
   if (size === 1) return;
   for (let e = offset, end = offset + count * size; e < end; e += size) {
     for (let a = e, b = e + size - 1; a < b; a++, b--) {

@@ -4,6 +4,9 @@
  * evaluateOasisModel's whole path (scaling, batched prediction, channel split, clamp, inverse scaling)
  * with a real tfjs model whose output is known in closed form.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,7 +14,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { OverlapSample } from '../../src/core/overlap-sample.js';
 import { eventMetrics, principalAxisDeg, quantile, summarizeMetrics, topologicalIou, axisAngleDeg } from '../../src/overlap/metrics.js';
-import { evaluateOasisModel, predictRaw } from '../../src/overlap/evaluate.js';
+import { evaluateOasisModel, exampleIndices, predictRaw, writeOasisEvaluation } from '../../src/overlap/evaluate.js';
 import { expectClose } from '../helpers/close.js';
 import { closeOrNull, expectMatchesNaive, handSamples, imperfectPredictions, naiveAxis, naiveAxisAngle, naiveEvent, naiveIou, naiveQuantile, naiveRawPrediction, naiveScaledInput, naiveSummary } from './reference.js';
 
@@ -169,5 +172,81 @@ describe('evaluateOasisModel against the naive path', () => {
       expectClose(ex.residual, crop(ref[i].er).map((v, k) => v - samples[i].er[(y0 + Math.floor(k / (x1 - x0))) * 24 + x0 + (k % (x1 - x0))]), 1e-3, 1e-4);
     }
     model.dispose();
+  });
+
+  it('entry provenance, bin quartiles, example boxes and crops, defaults (batch size, example count, name), the JSON file', () => {
+    const samples = handSamples();
+    const model = linearModel(13, 24);
+    const ref = naivePredictions(samples);
+    const history = [
+      { epoch: 0, trainLoss: 1, valLoss: 2, valReg: 0.1, valTv: 0.2, seconds: 3, stepSeconds: 4 },
+      { epoch: 1, trainLoss: 0.5, valLoss: 1.5, valReg: 0.1, valTv: 0.2, seconds: 3, stepSeconds: 4 },
+    ];
+    const meta = { preset: 'nominal' as const, base: 8, seed: 11, trainEvents: 50, validationEvents: 7, bestEpoch: 1, history };
+    const r = evaluateOasisModel({ model, meta, samples });
+    const named = evaluateOasisModel({ model, meta, samples, name: 'nominal (b)', batchSize: 5, examples: 0 });
+    const naive = samples.map((s, i) => naiveEvent(s, ref[i].er));
+    expect(r.entry).toMatchObject({ preset: 'nominal', name: 'nominal', trainEvents: 50, validationEvents: 7, testEvents: 13, base: 8, seed: 11, bestEpoch: 1, erThresholdAdu: 1 });
+    expect(r.entry.history).toEqual([
+      { epoch: 0, trainLoss: 1, valLoss: 2 },
+      { epoch: 1, trainLoss: 0.5, valLoss: 1.5 },
+    ]);
+    expect(named.entry.name).toBe('nominal (b)');
+    expect(named.examples).toEqual([]);
+    // the default batch (8) and a batch of 5 give the same per-event figures
+    expect(named.events).toEqual(r.events);
+    // per-bin quartiles, not only their difference
+    r.entry.bins.forEach((b) => {
+      const d = naive.filter((e) => e.deltaI !== null && e.energy >= b.loKeV && e.energy < b.hiKeV).map((e) => e.deltaI as number);
+      closeOrNull(b.q25DeltaI, naiveQuantile(d, 0.25), 1e-4);
+      closeOrNull(b.q75DeltaI, naiveQuantile(d, 0.75), 1e-4);
+    });
+    expect(r.entry.bins.filter((b) => b.events > 1 && b.q25DeltaI !== b.q75DeltaI).length).toBeGreaterThan(0);
+    // default: 3 examples, the lowest-energy hybrids at or above 4 keV, ordered by energy
+    expect(r.examples.map((e) => e.erEnergyKeV)).toEqual([4.2, 4.4, 4.6]);
+    for (const ex of r.examples) {
+      const s = samples.find((x) => x.id === ex.id)!;
+      // the valid box padded by 8 px and clipped to the 24×13 frame
+      const box = { x0: Math.max(0, s.valid.x0 - 8), y0: Math.max(0, s.valid.y0 - 8), x1: Math.min(24, s.valid.x1 + 8), y1: Math.min(13, s.valid.y1 + 8) };
+      expect(ex.box).toEqual(box);
+      const crop = (img: ArrayLike<number>) => {
+        const out: number[] = [];
+        for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) out.push(img[y * 24 + x]);
+        return out;
+      };
+      expect(Array.from(ex.input)).toEqual(crop(s.input));
+      expect(Array.from(ex.trueEr)).toEqual(crop(s.er));
+    }
+    // at least one box is clipped on each side somewhere, and one is not clipped on the left
+    expect(r.examples.some((e) => e.box.x0 > 0)).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'tpcv-oasis-eval-'));
+    try {
+      const path = join(dir, 'oasis-evaluation.json');
+      writeOasisEvaluation(path, [r.entry], { testSet: 'hand' });
+      const json = JSON.parse(readFileSync(path, 'utf8'));
+      expect(json.format).toBe('tpcvision-oasis-evaluation/1');
+      expect(typeof json.version).toBe('string');
+      expect(json.testSet).toBe('hand');
+      expect(json.entries).toHaveLength(1);
+      expect(json.entries[0].name).toBe('nominal');
+      writeOasisEvaluation(path, []);
+      expect(Object.keys(JSON.parse(readFileSync(path, 'utf8')))).toEqual(['format', 'version', 'entries']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    model.dispose();
+  });
+
+  it('exampleIndices: hybrids at or above 4 keV, by energy, ties in test-set order, at most `count`', () => {
+    const base = handSamples();
+    // energies 4.0 (twice), 3.99, 6, 4.0 on an NR-only event, 5 → hybrids ≥ 4 keV: 0, 1, 3, 5
+    const e = [4.0, 4.0, 3.99, 6, 4.0, 5];
+    const samples = e.map((en, i) => ({ ...base[i], erEnergyKeV: en, kind: i === 4 ? ('nr-only' as const) : ('hybrid' as const) }));
+    expect(exampleIndices(samples, 10)).toEqual([0, 1, 5, 3]);
+    expect(exampleIndices(samples, 3)).toEqual([0, 1, 5]);
+    expect(exampleIndices(samples, 0)).toEqual([]);
+    // ties listed later first stay in test-set order
+    const rev = [5, 4.0, 4.0].map((en, i) => ({ ...base[i], erEnergyKeV: en, kind: 'hybrid' as const }));
+    expect(exampleIndices(rev, 3)).toEqual([1, 2, 0]);
   });
 });

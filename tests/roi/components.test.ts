@@ -66,6 +66,15 @@ describe('labelComponents (8-connected)', () => {
     );
   });
 
+  it('a NaN intensity makes its ROI\'s sum and max NaN, whatever comes after it; other ROIs keep theirs', () => {
+    // row 0: ROI 1 = (0,0) (1,0) with 4, NaN; row 1: (1,1) joins ROI 1 with 9 (after the NaN); ROI 2 = (3,0) with −2
+    const { mask, width, height } = parseMask(['##.#', '.#..']);
+    const { rois } = labelComponents(mask, width, height, Float32Array.of(4, NaN, 0, -2, 0, 9, 0, 0));
+    expect(rois[0].sumIntensity).toBeNaN();
+    expect(rois[0].maxIntensity).toBeNaN();
+    expect(rois[1]).toMatchObject({ sumIntensity: -2, maxIntensity: -2 }); // max of negatives, not 0
+  });
+
   it('rejects mismatched sizes', () => {
     expect(() => labelComponents(new Uint8Array(6), 3, 2, new Float32Array(5))).toThrow(RangeError);
   });

@@ -9,17 +9,17 @@
  * Grid 48×32 (W×H, non-square), filters 4–6, 6 pedestal frames (5 train in batches of 2, 2, 1 and 1
  * validates), 2 epochs. Weights come from training/init.ts's seeded Rng, never tfjs's initialisers.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { geometryForSize, preprocessSchema } from '../../src/config/pipeline.js';
 import { resolveTrainingConfig } from '../../src/config/training.js';
 import { computePedestalStats, type PedestalStats } from '../../src/preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../../src/preprocessing/preprocess.js';
-import { autoencoderScore } from '../../src/scores/autoencoder.js';
+import { autoencoderScore, sameStats } from '../../src/scores/autoencoder.js';
 import { loadModelDir, readModelInfo } from '../../src/training/model-dir.js';
 import { trainModelFromFrames } from '../../src/training/train-run.js';
 import { trainAutoencoder } from '../../src/training/train.js';
@@ -135,5 +135,81 @@ describe('scores/autoencoder.ts: ONNX Runtime scores exactly as the tfjs model r
     } finally {
       await score.dispose?.();
     }
+  });
+});
+
+describe('scores/autoencoder.ts: what the score reports and what it refuses', () => {
+  it('modelMs is the time inside session.run (injected clock), frames counts the maps; name, batch size and description', async () => {
+    const score = await autoencoderScore(modelDir, 'ae-x', stats, { batchSize: 3 });
+    try {
+      expect(score.name).toBe('ae-x');
+      expect(score.batchSize).toBe(3);
+      const info = readModelInfo(modelDir);
+      expect(score.description).toBe(
+        `baseline autoencoder |x − x̂| (${info.parameters.toLocaleString('en')} parameters, 2 epochs, ONNX Runtime)`,
+      );
+      // the clock reads 1000 before the forward pass and 1004.5 after it, then 2000 and 2010
+      const ticks = [1000, 1004.5, 2000, 2010];
+      const now = vi.spyOn(performance, 'now').mockImplementation(() => ticks.shift() ?? NaN);
+      try {
+        await score.scoreBatch(scoredMaps(2), W, H);
+        expect(score.modelMs).toBe(4.5);
+        await score.scoreBatch(scoredMaps(1), W, H);
+        expect(score.modelMs).toBe(14.5);
+      } finally {
+        now.mockRestore();
+      }
+      expect(ticks).toEqual([]);
+      expect(score.frames).toBe(3);
+    } finally {
+      await score.dispose?.();
+    }
+    const dflt = await autoencoderScore(modelDir, 'ae-y', stats);
+    expect(dflt.batchSize).toBe(4);
+    await dflt.dispose?.();
+  });
+
+  it('refuses a model without ONNX export, a model of another grid and other pedestal statistics, naming the directory', async () => {
+    const info = readModelInfo(modelDir);
+    const noOnnx = tempDir('tpcv-ae-noonnx-');
+    writeFileSync(join(noOnnx, 'config.json'), JSON.stringify({ ...info, onnx: null }));
+    await expect(autoencoderScore(noOnnx, 'ae', stats)).rejects.toThrow(`${noOnnx}: the model has no ONNX export (model.onnx)`);
+    for (const [w, h] of [
+      [W, H + 1],
+      [W + 1, H],
+    ]) {
+      const other = { ...stats, config: { ...stats.config, analysisWidth: w, analysisHeight: h } };
+      await expect(autoencoderScore(modelDir, 'ae', other)).rejects.toThrow(
+        `${modelDir}: model input ${W}×${H} does not match the analysis grid ${w}×${h}`,
+      );
+    }
+    const shifted = { ...stats, extrema: { ...stats.extrema, max: stats.extrema.max * 2 } };
+    await expect(autoencoderScore(modelDir, 'ae', stats, { statsOfModel: shifted })).rejects.toThrow(
+      `${modelDir}: the model was trained with other pedestal statistics`,
+    );
+  });
+});
+
+describe('sameStats', () => {
+  // hand-made artefacts: meanCrop of 200 values, sampled by sameStats at 0, 97 and 194
+  const base = (): PedestalStats => ({
+    ...stats,
+    meanCrop: Float32Array.from({ length: 200 }, (_, i) => i / 7),
+    extrema: { min: -0.25, max: 0.5, exactMin: -0.3, exactMax: 0.6 },
+  });
+  it('equal constants are the same; min, max, the mean map or the configuration differing are not', () => {
+    expect(sameStats(base(), base())).toBe(true);
+    const edit = (f: (s: PedestalStats) => void) => {
+      const s = base();
+      f(s);
+      return sameStats(base(), s) || sameStats(s, base());
+    };
+    expect(edit((s) => (s.extrema.min = -0.2))).toBe(false);
+    expect(edit((s) => (s.extrema.max = 0.55))).toBe(false);
+    expect(edit((s) => (s.meanCrop = s.meanCrop.slice(0, 199)))).toBe(false);
+    for (const i of [0, 97, 194]) expect(edit((s) => (s.meanCrop[i] += 1))).toBe(false);
+    expect(edit((s) => (s.config = { ...s.config, scale: s.config.scale + 1 }))).toBe(false);
+    // the exact extrema are kept for reference only, not compared
+    expect(edit((s) => (s.extrema.exactMin = -9))).toBe(true);
   });
 });
