@@ -5,7 +5,7 @@
  *
  * In: a preset name and/or a partial JSON object. Out: a resolved `OasisConfig`; unknown keys and
  * wrong types are ConfigErrors naming the dotted key and its source. Ignored: data preparation
- * (overlap/dataset.ts) keeps its own grid; the simulator's defaults are in config/migdal.ts.
+ * (core/overlap-sample.ts) has its defaults in config/overlap-sample.ts, the simulator its own in config/migdal.ts.
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
