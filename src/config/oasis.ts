@@ -51,13 +51,38 @@ export const oasisTrainingSchema = z.strictObject({
   base: z.number().int().positive().default(32),
 });
 
+/**
+ * The window the U-Net sees (overlap/window.ts): in training a window of this size placed at random
+ * so that it contains the sample's valid box, at inference one centred on the event's box. Why: the
+ * loss and the metrics live inside the valid box (~2,000 of 147,456 pixels at 288×512; 99.75% of
+ * simulated events' boxes fit in 128 × 128), so a 128² window costs 1/9 of a frame and GroupNorm
+ * normalises over the event's surroundings the same way in training and at inference. null = whole
+ * frames (the release's way). A frame smaller than the window is seen whole.
+ */
+export const oasisWindowSchema = z.strictObject({
+  /** Window height and width, px; divisible by 8 (three stride-2 stages) [ours: 128 × 128]. */
+  height: z.number().int().positive().multipleOf(8).default(128),
+  width: z.number().int().positive().multipleOf(8).default(128),
+  /**
+   * Where the inference (and validation) window is centred: 'input' = the bounding box of the brightest
+   * 8-connected group of input pixels above boxThresholdAdu (the NR: found from the image alone, as
+   * online), 'valid' = the sample's valid box (a detector's box given with the sample, e.g. the MIGDAL
+   * pipeline's YOLO NR boxes) [ours: 'input'].
+   */
+  box: z.enum(['input', 'valid']).default('input'),
+  /** Input threshold of the 'input' box, ADU [ours: 30, 10σ of the 3-ADU read noise of the MIGDAL images]. */
+  boxThresholdAdu: z.number().default(30),
+});
+
 export const oasisConfigSchema = z.strictObject({
   loss: oasisLossSchema.default(oasisLossSchema.parse({})),
   training: oasisTrainingSchema.default(oasisTrainingSchema.parse({})),
+  window: oasisWindowSchema.nullable().default(oasisWindowSchema.parse({})),
 });
 
 export type LossConfig = z.infer<typeof oasisLossSchema>;
 export type OasisTrainingConfig = z.infer<typeof oasisTrainingSchema>;
+export type OasisWindowConfig = z.infer<typeof oasisWindowSchema>;
 export type OasisConfig = z.infer<typeof oasisConfigSchema>;
 
 export const PRESET_NAMES = ['unweighted', 'overlap-only', 'nominal'] as const;

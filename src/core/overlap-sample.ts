@@ -189,13 +189,16 @@ export function prepareSample(
 
 /** The model's arrays: scaled input and the two scaled target channels, each [H·W] in [0, 1]. */
 export function scaledChannels(sample: OverlapSample): { input: Float32Array; er: Float32Array; nr: Float32Array } {
-  const { s, inputMax, targetMax } = sample.factors;
-  const scale = (img: Float32Array, max: number): Float32Array => {
-    const out = new Float32Array(img.length);
-    for (let i = 0; i < img.length; i++) out[i] = logScale(img[i], s) / max;
-    return out;
-  };
-  return { input: scale(sample.input, inputMax), er: scale(sample.er, targetMax), nr: scale(sample.nr, targetMax) };
+  const f = sample.factors;
+  return { input: scaleImage(sample.input, f, 'input'), er: scaleImage(sample.er, f, 'target'), nr: scaleImage(sample.nr, f, 'target') };
+}
+
+/** One raw image [any size] scaled as the model sees it: log10(1 + max(x, 0)/s) / max of its channel kind. */
+export function scaleImage(img: Float32Array, factors: ScaleFactors, channel: 'target' | 'input'): Float32Array {
+  const max = channel === 'target' ? factors.targetMax : factors.inputMax;
+  const out = new Float32Array(img.length);
+  for (let i = 0; i < img.length; i++) out[i] = logScale(img[i], factors.s) / max;
+  return out;
 }
 
 /**

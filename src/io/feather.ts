@@ -166,9 +166,9 @@ export function loadFeather(path: string): Table {
   }
 }
 
-function readOwn(table: Table, path: string): OverlapSample[] {
+function readOwn<T>(table: Table, path: string, map: (s: OverlapSample) => T): T[] {
   const get = (name: string) => column(table, name, path);
-  const samples: OverlapSample[] = [];
+  const samples: T[] = [];
   for (let r = 0; r < table.numRows; r++) {
     const num = (name: string) => Number(get(name).get(r));
     const w = num('width');
@@ -177,7 +177,7 @@ function readOwn(table: Table, path: string): OverlapSample[] {
     const image = (name: string) => densify(listCell(get(`${name}_x`), r), listCell(get(`${name}_y`), r), listCell(get(`${name}_v`), r), w, h, where);
     const kind = String(get('kind').get(r));
     if (kind !== 'hybrid' && kind !== 'nr-only') throw new InputError(where, `kind '${kind}', expected hybrid or nr-only`);
-    samples.push({
+    samples.push(map({
       id: String(get('id').get(r)),
       kind: kind as SampleKind,
       nrSpecies: String(get('nrSpecies').get(r)),
@@ -195,15 +195,15 @@ function readOwn(table: Table, path: string): OverlapSample[] {
       nr: image('nr'),
       valid: { x0: num('validX0'), y0: num('validY0'), x1: num('validX1'), y1: num('validY1') },
       factors: { s: num('scaleS'), inputMax: num('inputMax'), targetMax: num('targetMax') },
-    });
+    }));
   }
   return samples;
 }
 
-export interface MigdalFeather {
+export interface MigdalFeather<T = OverlapSample> {
   /** 'tpcvision' for our own files, 'migdal-simulator' for MIGDAL_simulator camera output. */
   source: 'tpcvision' | 'migdal-simulator';
-  samples: OverlapSample[];
+  samples: T[];
   /** Provenance JSON of our files (null otherwise). */
   provenance: unknown;
 }
@@ -213,12 +213,21 @@ export interface MigdalFeather {
  * columns (see feather-migdal-simulator.ts for the columns and the options).
  */
 export function readMigdalFeather(path: string, simulatorOptions: SimulatorReadOptions = {}): MigdalFeather {
+  return readMigdalFeatherAs(path, (s) => s, simulatorOptions);
+}
+
+/**
+ * Read a dataset as `readMigdalFeather` does, passing each sample through `map` as soon as it is
+ * dense, so that only one dense frame at a time exists for our own files (a compact form of tens of
+ * thousands of 288×512 samples fits in memory where the dense one would not).
+ */
+export function readMigdalFeatherAs<T>(path: string, map: (s: OverlapSample) => T, simulatorOptions: SimulatorReadOptions = {}): MigdalFeather<T> {
   const table = loadFeather(path);
   const format = table.schema.metadata.get('tpcvision.format');
   if (format === MIGDAL_FEATHER_FORMAT) {
     const prov = table.schema.metadata.get('tpcvision.provenance');
-    return { source: 'tpcvision', samples: readOwn(table, path), provenance: prov ? JSON.parse(prov) : null };
+    return { source: 'tpcvision', samples: readOwn(table, path, map), provenance: prov ? JSON.parse(prov) : null };
   }
   if (format !== undefined) throw new InputError(path, `unknown tpcvision format '${format}', expected ${MIGDAL_FEATHER_FORMAT}`);
-  return { source: 'migdal-simulator', samples: migdalSimulatorSamples(table, path, simulatorOptions), provenance: null };
+  return { source: 'migdal-simulator', samples: migdalSimulatorSamples(table, path, simulatorOptions).map(map), provenance: null };
 }

@@ -1,16 +1,18 @@
 /**
- * Batches for the overlap-separation model: prepared samples → the model's arrays.
+ * Batches for the overlap-separation model: compact samples and window origins → the model's arrays.
  *
- * In: `OverlapSample`s (raw ADU + scale factors, core/overlap-sample.ts) and the indices of one batch.
- * Out: flat Float32 arrays in NHWC order: input [N, H, W, 1], target [N, H, W, 2] (ER, NR
- * interleaved), valid [N, H, W, 1] (1 inside each sample's valid box), and the region-weight map
- * [N, H, W, 1] of the loss. Scaling happens here, per batch, so a dataset of thousands of 288×512
- * samples stays sparse-sized in memory. Ignored: augmentation (none in the spec).
+ * In: `CompactSample`s (window.ts; raw ADU + scale factors), the indices of one batch and where each
+ * sample's window lies in its frame. Out: flat Float32 arrays in NHWC order over the windows: input
+ * [N, h, w, 1], target [N, h, w, 2] (ER, NR interleaved), valid [N, h, w, 1] (1 inside each sample's
+ * valid box), and the region-weight map [N, h, w, 1] of the loss. Scaling happens here, per batch,
+ * with each sample's own factors (computed on its whole frame), so a window scales as the frame does.
+ * Ignored: augmentation (none in the spec).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../core/errors.js';
-import { scaledChannels, type OverlapSample } from '../core/overlap-sample.js';
+import { scaleImage, type OverlapSample } from '../core/overlap-sample.js';
 import { regionWeightMap, type RegionWeights } from './loss.js';
+import { compactSample, intersect, renderRegion, windowBox, type CompactSample, type WindowOrigin, type WindowSize } from './window.js';
 
 export interface BatchArrays {
   n: number;
@@ -22,8 +24,13 @@ export interface BatchArrays {
   weight: Float32Array; // [N, H, W, 1]
 }
 
-/** The common image size of `samples`, or an InputError naming the first sample that differs. */
-export function imageSize(samples: readonly OverlapSample[]): { width: number; height: number } {
+/** Samples in compact form (those already compact are kept). */
+export function asCompact(samples: readonly (OverlapSample | CompactSample)[]): CompactSample[] {
+  return samples.map((s) => ('outsideIndex' in s ? s : compactSample(s)));
+}
+
+/** The common frame size of `samples`, or an InputError naming the first sample that differs. */
+export function imageSize(samples: readonly { id: string; width: number; height: number }[]): { width: number; height: number } {
   if (samples.length === 0) throw new InputError('dataset', 'no samples');
   const { width, height } = samples[0];
   for (const s of samples) {
@@ -32,8 +39,13 @@ export function imageSize(samples: readonly OverlapSample[]): { width: number; h
   return { width, height };
 }
 
-export function makeBatch(samples: readonly OverlapSample[], indices: readonly number[], regionWeights: RegionWeights): BatchArrays {
-  const { width, height } = samples[indices[0]];
+/** The scaled input of sample `c` over the window at `origin` [h·w]. */
+export function windowInput(c: CompactSample, origin: WindowOrigin, win: WindowSize): Float32Array {
+  return scaleImage(renderRegion(c, windowBox(origin, win), 'input'), c.factors, 'input');
+}
+
+export function makeBatch(samples: readonly CompactSample[], indices: readonly number[], origins: readonly WindowOrigin[], win: WindowSize, regionWeights: RegionWeights): BatchArrays {
+  const { width, height } = win;
   const px = width * height;
   const n = indices.length;
   const input = new Float32Array(n * px);
@@ -43,17 +55,18 @@ export function makeBatch(samples: readonly OverlapSample[], indices: readonly n
   const nr = new Float32Array(n * px);
   indices.forEach((idx, k) => {
     const s = samples[idx];
-    if (s.width !== width || s.height !== height) throw new InputError(s.id, `image ${s.width}×${s.height} differs from ${width}×${height} in the batch`);
-    const ch = scaledChannels(s);
-    input.set(ch.input, k * px);
-    er.set(ch.er, k * px);
-    nr.set(ch.nr, k * px);
+    const region = windowBox(origins[k], win);
+    input.set(windowInput(s, origins[k], win), k * px);
+    const e = scaleImage(renderRegion(s, region, 'er'), s.factors, 'target');
+    const r = scaleImage(renderRegion(s, region, 'nr'), s.factors, 'target');
+    er.set(e, k * px);
+    nr.set(r, k * px);
     for (let i = 0; i < px; i++) {
-      target[2 * (k * px + i)] = ch.er[i];
-      target[2 * (k * px + i) + 1] = ch.nr[i];
+      target[2 * (k * px + i)] = e[i];
+      target[2 * (k * px + i) + 1] = r[i];
     }
-    const b = s.valid;
-    for (let y = b.y0; y < b.y1; y++) valid.fill(1, k * px + y * width + b.x0, k * px + y * width + b.x1);
+    const b = intersect(s.valid, region);
+    for (let y = b.y0; y < b.y1; y++) valid.fill(1, k * px + (y - region.y0) * width + (b.x0 - region.x0), k * px + (y - region.y0) * width + (b.x1 - region.x0));
   });
   return { n, height, width, input, target, valid, weight: regionWeightMap(er, nr, valid, regionWeights) };
 }

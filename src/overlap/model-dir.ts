@@ -53,8 +53,16 @@ export const oasisModelMetaSchema = z.object({
   format: z.literal(OASIS_MODEL_FORMAT, { error: (i) => `format ${JSON.stringify(i.input)}, expected ${OASIS_MODEL_FORMAT}` }),
   /** The tool version that wrote the directory. */
   version: z.string(),
+  /** The model's input, px: the window it was trained on (or the whole training frame). */
   height: z.number().int().positive(),
   width: z.number().int().positive(),
+  /**
+   * The window (= height × width) when trained on windows, null when trained on whole frames (then
+   * it runs on whole frames of any size, as before windows existed; directories without the key too).
+   */
+  window: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).nullable().default(null),
+  /** The training frames' size, px (absent in directories written before windows). */
+  frame: z.object({ height: z.number().int().positive(), width: z.number().int().positive() }).optional(),
   base: z.number().int().positive(),
   preset: z.enum(PRESET_NAMES),
   config: oasisConfigSchema,
@@ -77,10 +85,14 @@ export function readOasisMeta(dir: string): OasisModelMeta {
   return readJsonFile(join(dir, 'oasis-model.json'), oasisModelMetaSchema, "not an OASIS model directory; train one with 'tpcvision oasis train'");
 }
 
-/** The model of `dir`, rebuilt for its training image size (or `size` when given) with its weights. */
+/**
+ * The model of `dir` with its weights, built for its window, or for a whole-frame model at its
+ * training image size (or `size` when given: a whole-frame model runs on frames of any size).
+ */
 export function loadOasisModel(dir: string, size?: { height: number; width: number }): { model: LayersModel; meta: OasisModelMeta } {
   const meta = readOasisMeta(dir);
-  const model = buildOasisUnet({ height: size?.height ?? meta.height, width: size?.width ?? meta.width, base: meta.base });
+  const input = meta.window ?? size ?? meta;
+  const model = buildOasisUnet({ height: input.height, width: input.width, base: meta.base });
   loadModelWeights(dir, model);
   return { model, meta };
 }

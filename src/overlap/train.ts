@@ -35,7 +35,9 @@ import { initializeWeights } from '../training/init.js';
 import { AdamW } from '../training/optimizer.js';
 import { shuffled, splitIndices } from '../training/split.js';
 import { InputError } from '../core/errors.js';
-import { batchTensors, imageSize, makeBatch } from './batch.js';
+import { asCompact, batchTensors, imageSize, makeBatch } from './batch.js';
+import { inferenceBox } from './event-box.js';
+import { centredWindow, effectiveWindow, randomOrigin, type CompactSample, type WindowOrigin, type WindowSize } from './window.js';
 import type { OasisConfig, PresetName } from '../config/oasis.js';
 import type { OverlapSample } from '../core/overlap-sample.js';
 import { oasisLoss, partialLoss, validEdgeCount } from './loss.js';
@@ -45,7 +47,8 @@ import { readJsonFile } from '../core/read-json.js';
 export type { OasisTrainState } from './model-dir.js';
 
 export interface OasisTrainOptions {
-  samples: OverlapSample[];
+  /** Prepared samples, dense or compact (window.ts); one frame size. */
+  samples: readonly (OverlapSample | CompactSample)[];
   config: OasisConfig;
   preset: PresetName;
   seed: number;
@@ -71,8 +74,8 @@ export interface OasisTrainResult {
  * The batch runs in micro-batches whose losses use the whole batch's weights and denominators
  * (partialLoss), so the accumulated gradient is the whole batch's.
  */
-function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cfg: OasisConfig, samples: OverlapSample[], idx: number[]): number {
-  const all = makeBatch(samples, idx, cfg.loss.regionWeights); // weights normalised over the whole batch
+function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cfg: OasisConfig, samples: readonly CompactSample[], idx: number[], origins: WindowOrigin[], win: WindowSize): number {
+  const all = makeBatch(samples, idx, origins, win, cfg.loss.regionWeights); // weights normalised over the whole batch
   const { n, height: h, width: w } = all;
   let validPixels = 0;
   for (let i = 0; i < all.valid.length; i++) validPixels += all.valid[i];
@@ -108,14 +111,16 @@ function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cf
 }
 
 /** One pass over the shuffled training samples, one clipped step per batch; returns the mean training loss. */
-function trainEpoch(o: OasisTrainOptions, model: LayersModel, vars: tf.Variable[], optimizer: AdamW, train: readonly number[], epoch: number, progress: Progress): number {
+function trainEpoch(o: OasisTrainOptions, samples: readonly CompactSample[], win: WindowSize, model: LayersModel, vars: tf.Variable[], optimizer: AdamW, train: readonly number[], epoch: number, progress: Progress): number {
   const t = o.config.training;
   const order = shuffled(train, Rng.derive(o.seed, `epoch:${epoch}`));
+  const placement = Rng.derive(o.seed, `window:${epoch}`); // drawn in step order: a resumed epoch draws the same
   progress.start(Math.ceil(train.length / t.batchSize), `oasis epoch ${epoch + 1}/${t.epochs}`);
   let sum = 0;
   for (let s = 0; s < order.length; s += t.batchSize) {
     const idx = order.slice(s, s + t.batchSize);
-    const loss = trainStep(model, vars, optimizer, o.config, o.samples, idx);
+    const origins = idx.map((i) => randomOrigin(samples[i], samples[i].valid, win, placement));
+    const loss = trainStep(model, vars, optimizer, o.config, samples, idx, origins, win);
     sum += loss * idx.length;
     progress.tick(1, { loss: loss.toPrecision(4) });
   }
@@ -123,15 +128,23 @@ function trainEpoch(o: OasisTrainOptions, model: LayersModel, vars: tf.Variable[
   return sum / train.length;
 }
 
-/** Mean loss (total, reg, tv) over `indices`, in batches, without training. */
-export function evaluateLoss(model: LayersModel, cfg: OasisConfig, samples: OverlapSample[], indices: readonly number[]): { total: number; reg: number; tv: number } {
+/**
+ * Where the validation (and inference) window of a sample lies: centred on its inference box
+ * (event-box.ts), or the whole frame without windows.
+ */
+export function inferenceOrigin(c: CompactSample, cfg: OasisConfig, win: WindowSize): WindowOrigin {
+  return cfg.window === null ? { x: 0, y: 0 } : centredWindow(c, inferenceBox(c, cfg.window), win);
+}
+
+/** Mean loss (total, reg, tv) over `indices` (windows at `origins[index]`), in batches, without training. */
+export function evaluateLoss(model: LayersModel, cfg: OasisConfig, samples: readonly CompactSample[], indices: readonly number[], origins: readonly WindowOrigin[], win: WindowSize): { total: number; reg: number; tv: number } {
   let total = 0;
   let reg = 0;
   let tv = 0;
   for (let s = 0; s < indices.length; s += cfg.training.batchSize) {
     const idx = indices.slice(s, s + cfg.training.batchSize);
     const v = tf.tidy(() => {
-      const b = batchTensors(makeBatch(samples, idx, cfg.loss.regionWeights));
+      const b = batchTensors(makeBatch(samples, idx, idx.map((i) => origins[i]), win, cfg.loss.regionWeights));
       const l = oasisLoss(model.predict(b.input) as tf.Tensor4D, b.target, b.valid, b.weight, cfg.loss);
       return tf.stack([l.total, l.reg, l.tv]);
     });
@@ -146,11 +159,14 @@ export function evaluateLoss(model: LayersModel, cfg: OasisConfig, samples: Over
 }
 
 export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult> {
-  const { samples, config: cfg, seed } = o;
+  const { config: cfg, seed } = o;
+  const samples = asCompact(o.samples);
   const t = cfg.training;
   const progress = o.progress ?? silentProgress;
   const log = o.log ?? (() => {});
-  const { width, height } = imageSize(samples);
+  const frame = imageSize(samples);
+  const win = effectiveWindow(cfg.window, frame);
+  const { width, height } = win;
   const { train, val } = splitIndices(samples.length, t.validationFraction, seed);
   if (train.length === 0) throw new InputError('oasis training set', 'no samples: training needs at least one');
   const ckpt = join(o.outDir, 'checkpoint');
@@ -171,12 +187,17 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   }
 
   const steps = Math.ceil(train.length / t.batchSize);
+  let valOrigins: WindowOrigin[] | undefined;
   const last = Math.min(t.epochs - 1, o.stopAfterEpoch ?? Infinity);
   for (let epoch = state.epoch + 1; epoch <= last && !state.stopped; epoch++) {
     const t0 = performance.now();
-    const trainLoss = trainEpoch(o, model, vars, optimizer, train, epoch, progress);
+    const trainLoss = trainEpoch(o, samples, win, model, vars, optimizer, train, epoch, progress);
     const trainSeconds = (performance.now() - t0) / 1000;
-    const v = val.length ? evaluateLoss(model, cfg, samples, val) : { total: trainLoss, reg: NaN, tv: NaN };
+    if (!valOrigins) {
+      valOrigins = [];
+      for (const i of val) valOrigins[i] = inferenceOrigin(samples[i], cfg, win); // indexed by sample
+    }
+    const v = val.length ? evaluateLoss(model, cfg, samples, val, valOrigins, win) : { total: trainLoss, reg: NaN, tv: NaN };
     const improved = v.total < state.bestValLoss;
     if (improved) {
       state.bestValLoss = v.total;
@@ -206,6 +227,8 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
     writeOasisModel(o.outDir, model, {
       height,
       width,
+      window: cfg.window === null ? null : win,
+      frame,
       base: t.base,
       preset: o.preset,
       config: cfg,

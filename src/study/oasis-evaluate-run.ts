@@ -12,6 +12,7 @@ import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { toolVersion } from '../core/version.js';
 import type { OverlapSample } from '../core/overlap-sample.js';
+import type { CompactSample } from '../overlap/window.js';
 import { evaluateOasisModel, writeOasisEvaluation, type ExampleMaps, type OasisEvaluationEntry } from '../overlap/evaluate.js';
 import { loadOasisModel, readOasisMeta } from '../overlap/model-dir.js';
 import type { ReportSection } from '../report/index.js';
@@ -19,11 +20,13 @@ import { oasisReportSection, writeOasisReport } from '../report/oasis-section.js
 
 export interface OasisEvaluateRunOptions {
   modelDirs: string[];
-  samples: OverlapSample[];
+  samples: readonly (OverlapSample | CompactSample)[];
   outDir: string;
   /** Recorded in the JSON (e.g. the test file and its provenance). */
   data?: unknown;
   examples?: number;
+  /** Where windowed models' windows are centred, overriding each model's config. */
+  windowBox?: 'input' | 'valid';
   progress?: Progress;
   log?: (line: string) => void;
 }
@@ -47,7 +50,7 @@ export async function evaluateOasisRun(o: OasisEvaluateRunOptions): Promise<Oasi
     const name = repeated ? `${presets[k]} (${basename(resolve(dir))})` : presets[k];
     const { width, height } = o.samples[0];
     const { model, meta } = loadOasisModel(dir, { width, height });
-    const r = evaluateOasisModel({ model, meta, samples: o.samples, name, examples: o.examples });
+    const r = evaluateOasisModel({ model, meta, samples: o.samples, name, examples: o.examples, windowBox: o.windowBox });
     model.dispose();
     entries.push(r.entry);
     examples.set(name, r.examples);

@@ -11,7 +11,8 @@
  */
 import { join } from 'node:path';
 import type { Progress } from '../core/progress.js';
-import { readMigdalFeather } from '../io/feather.js';
+import { readMigdalFeatherAs } from '../io/feather.js';
+import { compactSample } from '../overlap/window.js';
 import type { ReportSection } from '../report/index.js';
 import { resolveMigdalConfig } from '../config/migdal.js';
 import { simulateMigdalRun } from '../simulation/migdal/run.js';
@@ -62,7 +63,7 @@ export async function runOasisQuality(o: OasisQualityOptions): Promise<OasisQual
   const sim = (dir: string, events: number, seed: number) => {
     const r = simulateMigdalRun({ config: migdal, outDir: join(o.outDir, dir), events, seed, progress: o.progress });
     log(`simulated ${dir}: ${r.hybrid} hybrid + ${r.nrOnly} NR-only in ${r.seconds.toFixed(1)} s`);
-    return readMigdalFeather(r.feather).samples;
+    return readMigdalFeatherAs(r.feather, compactSample).samples;
   };
   const train = sim('train', o.trainEvents, o.seed);
   const test = sim('test', o.testEvents, o.seed + 1_000_003);

@@ -15,6 +15,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { OverlapSample } from '../../src/core/overlap-sample.js';
 import { eventMetrics, principalAxisDeg, quantile, summarizeMetrics, topologicalIou, axisAngleDeg } from '../../src/overlap/metrics.js';
 import { evaluateOasisModel, exampleIndices, predictRaw, writeOasisEvaluation } from '../../src/overlap/evaluate.js';
+import { asCompact } from '../../src/overlap/batch.js';
 import { expectClose } from '../helpers/close.js';
 import { closeOrNull, expectMatchesNaive, handSamples, imperfectPredictions, naiveAxis, naiveAxisAngle, naiveEvent, naiveIou, naiveQuantile, naiveRawPrediction, naiveScaledInput, naiveSummary } from './reference.js';
 
@@ -134,11 +135,13 @@ describe('evaluateOasisModel against the naive path', () => {
     const model = linearModel(13, 24);
     const ref = naivePredictions(samples);
     const seen: number[] = [];
-    predictRaw(model, samples, 2, (i, er, nr) => {
+    const whole = { height: 13, width: 24 };
+    predictRaw(model, asCompact(samples), samples.map(() => ({ x: 0, y: 0 })), whole, 2, (i, p) => {
       seen.push(i);
+      expect(p.region).toEqual({ x0: 0, y0: 0, x1: 24, y1: 13 });
       // float32 network vs float64 reference, then 10^(v·max): relative 1e-4 of the raw ADU
-      expectClose(er, ref[i].er, 1e-3, 1e-4);
-      expectClose(nr, ref[i].nr, 1e-3, 1e-4);
+      expectClose(p.er, ref[i].er, 1e-3, 1e-4);
+      expectClose(p.nr, ref[i].nr, 1e-3, 1e-4);
     });
     expect(seen).toEqual(samples.map((_, i) => i));
     model.dispose();

@@ -55,6 +55,37 @@ describe('oasis training', () => {
     resumed.model.dispose();
   });
 
+  it('windows: a 16×24 window on 32×48 frames, recorded in the model directory, resumed bit for bit', async () => {
+    const samples = tinySamples(3, 9, 48, 32);
+    const cfg = resolveOasisConfig('nominal', { training: { base: 8, batchSize: 2, epochs: 2, learningRate: 1e-3 }, window: { height: 16, width: 24 } });
+    const full = await trainOasis({ samples, config: cfg, preset: 'nominal', seed: 3, outDir: tmp('oasis-win-full-') });
+    expect(full.model.inputs[0].shape).toEqual([null, 16, 24, 1]);
+    const dir = tmp('oasis-win-');
+    (await trainOasis({ samples, config: cfg, preset: 'nominal', seed: 3, outDir: dir, stopAfterEpoch: 0 })).model.dispose();
+    const resumed = await trainOasis({ samples, config: cfg, preset: 'nominal', seed: 3, outDir: dir, resume: true });
+    expect(resumed.state.history.map((r) => [r.trainLoss, r.valLoss])).toEqual(full.state.history.map((r) => [r.trainLoss, r.valLoss]));
+    const { model: back, meta } = loadOasisModel(dir, { height: 32, width: 48 });
+    expect(meta).toMatchObject({ height: 16, width: 24, window: { height: 16, width: 24 }, frame: { height: 32, width: 48 } });
+    expect(back.inputs[0].shape).toEqual([null, 16, 24, 1]); // a windowed model ignores the frame size it is offered
+    // a different seed places different windows: the first epoch's loss differs
+    const other = await trainOasis({ samples, config: cfg, preset: 'nominal', seed: 4, outDir: tmp('oasis-win-other-'), stopAfterEpoch: 0 });
+    expect(other.state.history[0].trainLoss).not.toBe(full.state.history[0].trainLoss);
+    [full.model, resumed.model, back, other.model].forEach((m) => m.dispose());
+  });
+
+  it('window null trains on whole frames and records window null', async () => {
+    const samples = tinySamples(3, 9, 48, 32);
+    const cfg = resolveOasisConfig('nominal', { training: { base: 8, batchSize: 2, epochs: 1 }, window: null });
+    const dir = tmp('oasis-nowin-');
+    const r = await trainOasis({ samples, config: cfg, preset: 'nominal', seed: 3, outDir: dir });
+    expect(r.model.inputs[0].shape).toEqual([null, 32, 48, 1]);
+    const { model, meta } = loadOasisModel(dir, { height: 16, width: 24 });
+    expect(meta.window).toBeNull();
+    expect(model.inputs[0].shape).toEqual([null, 16, 24, 1]); // whole-frame models run at any frame size
+    r.model.dispose();
+    model.dispose();
+  });
+
   it('early stopping fires after `patience` epochs without improvement and keeps the best epoch', async () => {
     const samples = tinySamples(3, 7);
     // a learning rate this small leaves the validation loss flat at float precision → no improvement

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { InputError } from '../../core/errors.js';
+import { InputError, UsageError } from '../../core/errors.js';
 import { parseEngine } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
 
@@ -16,21 +16,26 @@ export function registerOasisEvaluate(oasis: Command): Command {
     .requiredOption('--data <file>', 'test dataset .feather')
     .requiredOption('--out <dir>', 'output directory (oasis-evaluation.json, oasis-report.html)')
     .option('--engine <name>', "tfjs backend: 'native' or 'cpu'", 'native')
+    .option('--window-box <where>', "where a windowed model's window is centred: 'input' (the brightest group of pixels, found in the image) or 'valid' (the sample's valid box); default: the model's config")
     .option('--json', 'print the entries as JSON')
-    .action(async (o: { model: string[]; data: string; out: string; engine: string; json?: boolean }) => {
+    .action(async (o: { model: string[]; data: string; out: string; engine: string; windowBox?: string; json?: boolean }) => {
       const engine = parseEngine(o.engine);
+      if (o.windowBox !== undefined && o.windowBox !== 'input' && o.windowBox !== 'valid') throw new UsageError('--window-box', `'${o.windowBox}' is not input or valid`);
+      const windowBox = o.windowBox as 'input' | 'valid' | undefined;
       // loaded on demand: tfjs, the engine and Arrow cost start-up time every other command would pay
-      const [{ selectBackend }, { readMigdalFeather }, { evaluateOasisRun }] = await Promise.all([
+      const [{ selectBackend }, { readMigdalFeatherAs }, { evaluateOasisRun }, { compactSample }] = await Promise.all([
         import('../../engine/select-backend.js'),
         import('../../io/feather.js'),
         import('../../study/oasis-evaluate-run.js'),
+        import('../../overlap/window.js'),
       ]);
       await selectBackend({ prefer: engine });
-      const data = readMigdalFeather(o.data);
+      const data = readMigdalFeatherAs(o.data, compactSample);
       if (data.samples.length === 0) throw new InputError(o.data, 'holds no samples');
       const r = await evaluateOasisRun({
         modelDirs: o.model,
         samples: data.samples,
+        windowBox,
         outDir: o.out,
         data: { path: resolve(o.data), source: data.source, provenance: data.provenance },
         progress: terminalProgress(o.json),

@@ -20,6 +20,7 @@ interface OasisTrainFlags {
   microBatch?: string;
   base?: string;
   lr?: string;
+  window?: string;
   config?: string;
   engine: string;
   resume?: boolean;
@@ -39,7 +40,8 @@ export function registerOasisTrain(oasis: Command): Command {
     .option('--micro-batch <n>', describeDefault('samples per forward/backward pass, gradients accumulated over the batch; 0 = whole batch', oasisConfigSchema, 'training.microBatch'))
     .option('--base <n>', describeDefault('U-Net base width', oasisConfigSchema, 'training.base'))
     .option('--lr <rate>', describeDefault('AdamW learning rate', oasisConfigSchema, 'training.learningRate'))
-    .option('--config <file>', 'JSON { loss?, training? } overriding the preset')
+    .option('--window <HxW>', "window the U-Net sees, e.g. 128x128, or 'none' for whole frames (default 128x128; config key window)")
+    .option('--config <file>', 'JSON { loss?, training?, window? } overriding the preset')
     .option('--engine <name>', "tfjs backend: 'native' (oneDNN, falls back to cpu) or 'cpu'", 'native')
     .option('--resume', 'continue from the checkpoint in --out')
     .option('--seed <n>', 'random seed', '1')
@@ -51,13 +53,14 @@ export function registerOasisTrain(oasis: Command): Command {
       const seed = parseInteger('--seed', o.seed) ?? 1;
       const engine = parseEngine(o.engine);
       // 2. backend and data (loaded on demand: tfjs, the engine and Arrow cost start-up time every other command would pay)
-      const [{ selectBackend }, { readMigdalFeather }, { trainOasis }] = await Promise.all([
+      const [{ selectBackend }, { readMigdalFeatherAs }, { trainOasis }, { compactSample }] = await Promise.all([
         import('../../engine/select-backend.js'),
         import('../../io/feather.js'),
         import('../../overlap/train.js'),
+        import('../../overlap/window.js'),
       ]);
       const backend = await selectBackend({ prefer: engine });
-      const data = readMigdalFeather(o.data);
+      const data = readMigdalFeatherAs(o.data, compactSample);
       if (data.samples.length === 0) throw new InputError(o.data, 'holds no samples');
       const log = o.json ? () => {} : (line: string) => console.error(line);
       log(`backend ${backend}; ${data.samples.length} samples from ${o.data}; preset ${o.preset}`);
@@ -108,5 +111,14 @@ function oasisConfig(preset: PresetName, o: OasisTrainFlags): OasisConfig {
     base: parseInteger('--base', o.base),
     learningRate: parseNumber('--lr', o.lr),
   });
-  return resolveOasisLayers(preset, [fileLayer(o.config), { source: FLAGS, value: { training: flags } }]);
+  return resolveOasisLayers(preset, [fileLayer(o.config), { source: FLAGS, value: { training: flags, ...parseWindow(o.window) } }]);
+}
+
+/** --window 128x128 → { window: { height: 128, width: 128 } }; 'none' → { window: null }. */
+function parseWindow(value: string | undefined): { window?: { height: number; width: number } | null } {
+  if (value === undefined) return {};
+  if (value === 'none') return { window: null };
+  const m = /^(\d+)x(\d+)$/.exec(value);
+  if (!m) throw new UsageError('--window', `'${value}' is not HxW (e.g. 128x128) or none`);
+  return { window: { height: Number(m[1]), width: Number(m[2]) } };
 }
