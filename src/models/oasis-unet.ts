@@ -99,3 +99,32 @@ export function oasisParameterCount(base = OASIS_UNET_DEFAULTS.base): number {
   m.dispose();
   return n;
 }
+
+/**
+ * Multiply-adds ×2 of the U-Net's convolutions for one H×W sample (forward pass): Σ over conv layers
+ * of 2·k_h·k_w·c_in·c_out·H_out·W_out, the depthwise stages at their nominal 2·9·C·H_out·W_out (they
+ * run as dense convs here, C× that: `executedFlops`). GroupNorm, SiLU, the upsampling and softplus
+ * are a few operations per activation and are left out. A training step costs about 3× the forward.
+ */
+export function oasisConvFlops(height: number, width: number, base = OASIS_UNET_DEFAULTS.base): { nominal: number; executed: number } {
+  const m = buildOasisUnet({ height, width, base });
+  let nominal = 0;
+  let executed = 0;
+  for (const layer of m.layers) {
+    const out = layer.outputShape as number[];
+    const cls = layer.getClassName();
+    if (cls !== 'Conv2D' && cls !== 'DepthwiseStride2') continue;
+    const kernel = layer.getWeights()[0].shape as number[]; // [kh, kw, cin, cout] or depthwise [kh, kw, C, 1]
+    const px = out[1] * out[2];
+    if (cls === 'Conv2D') {
+      const f = 2 * kernel[0] * kernel[1] * kernel[2] * kernel[3] * px;
+      nominal += f;
+      executed += f;
+    } else {
+      nominal += 2 * kernel[0] * kernel[1] * kernel[2] * px;
+      executed += 2 * kernel[0] * kernel[1] * kernel[2] * kernel[2] * px;
+    }
+  }
+  m.dispose();
+  return { nominal, executed };
+}

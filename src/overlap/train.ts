@@ -72,9 +72,9 @@ export interface OasisTrainResult {
 /**
  * One clipped AdamW step on `vars` for the batch `idx`; returns the batch loss before the step.
  * The batch runs in micro-batches whose losses use the whole batch's weights and denominators
- * (partialLoss), so the accumulated gradient is the whole batch's.
+ * (partialLoss), so the accumulated gradient is the whole batch's. Exported for bench/oasis-window.ts.
  */
-function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cfg: OasisConfig, samples: readonly CompactSample[], idx: number[], origins: WindowOrigin[], win: WindowSize): number {
+export function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: AdamW, cfg: OasisConfig, samples: readonly CompactSample[], idx: number[], origins: WindowOrigin[], win: WindowSize): number {
   const all = makeBatch(samples, idx, origins, win, cfg.loss.regionWeights); // weights normalised over the whole batch
   const { n, height: h, width: w } = all;
   let validPixels = 0;

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers'; // registers the gradients of tfjs-core's ops
 import * as tfl from '@tensorflow/tfjs-layers';
 import { groupNormalization } from '../../src/models/group-norm.js';
-import { buildOasisUnet, oasisParameterCount } from '../../src/models/oasis-unet.js';
+import { buildOasisUnet, oasisConvFlops, oasisParameterCount } from '../../src/models/oasis-unet.js';
 import { Rng } from '../../src/core/rng.js';
 import { initializeWeights } from '../../src/training/init.js';
 import { expectClose } from '../helpers/close.js';
@@ -90,6 +90,36 @@ describe('GroupNorm and the OASIS U-Net', () => {
     const n = oasisParameterCount(32);
     expect(n).toBe(2_982_274);
     expect(() => buildOasisUnet({ height: 30, width: 64 })).toThrow(/divisible by 8/);
+  });
+
+  it('convolution FLOPs: the architecture summed by hand (full frame 288×512 and a 128² window, base 16 and 32)', () => {
+    const byHand = (h: number, w: number, b: number) => {
+      const conv = (k: number, cin: number, cout: number, px: number) => 2 * k * k * cin * cout * px;
+      const px = (l: number) => (h >> l) * (w >> l);
+      const c = (l: number) => b << l;
+      let nominal = conv(3, 1, b, px(0)) + conv(3, b, b, px(0)); // encoder block
+      let dw = 0;
+      for (let l = 1; l <= 3; l++) {
+        dw += 2 * 9 * c(l - 1) * px(l); // depthwise stride 2 of the level above
+        nominal += conv(3, c(l - 1), c(l), px(l)) + conv(3, c(l), c(l), px(l));
+      }
+      nominal += 2 * conv(3, c(3), c(3), px(3)); // bottleneck
+      for (let l = 2; l >= 0; l--) nominal += conv(1, c(l + 1), c(l), px(l)) + conv(3, 2 * c(l), c(l), px(l)) + conv(3, c(l), c(l), px(l));
+      nominal += conv(1, b, 2, px(0)); // head
+      return { nominal: nominal + dw, dw };
+    };
+    for (const [h, w, b] of [
+      [288, 512, 32],
+      [128, 128, 16],
+    ]) {
+      const f = oasisConvFlops(h, w, b);
+      const hand = byHand(h, w, b);
+      expect(f.nominal).toBe(hand.nominal);
+      // the depthwise stages run as dense convs: C× their nominal cost
+      expect(f.executed - f.nominal).toBe([1, 2, 3].reduce((a, l) => a + 2 * 9 * (b << (l - 1)) * ((b << (l - 1)) - 1) * (h >> l) * (w >> l), 0));
+    }
+    // a 128² window is 1/9 of a 288×512 frame, and so is its cost
+    expect(oasisConvFlops(128, 128, 32).nominal / oasisConvFlops(288, 512, 32).nominal).toBeCloseTo(16384 / 147456, 10);
   });
 
   it('SiLU: the tfjs swish activation is x·sigmoid(x)', () => {
