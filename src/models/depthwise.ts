@@ -12,7 +12,11 @@
  * [C, C] broadcast over the k·k taps: a matmul and a same-last-axis broadcast, both of which run
  * natively (a [k, k, C, 1] × [C, C] broadcast runs tfjs's generic index loop, ~40 ms at C = 128,
  * and so does its gradient). Every product is by exactly 1 or 0, so the values are the same.
- * In: [N, H, W, C]. Out: [N, ⌈H/s⌉, ⌈W/s⌉, C] ('same' padding, TensorFlow's convention).
+ * Padding is PyTorch's nn.Conv2d(padding=(k−1)/2): (k−1)/2 rows and columns on every side, so output
+ * row i of a stride-2 3×3 stage reads input rows 2i−1…2i+1. TensorFlow's 'same' would put the one
+ * padding row after the image (rows 2i…2i+2): the same weights would then see the image shifted
+ * by one pixel, and weights trained by the reference (bench/oasis_reference.py) would not port.
+ * In: [N, H, W, C]. Out: [N, ⌊(H − 1)/s⌋ + 1, ⌊(W − 1)/s⌋ + 1, C] (= ⌈H/s⌉ for k = 3). Odd k only.
  * Weights: depthwise_kernel [k, k, C, 1] and bias [C] — the names and shapes of
  * tfl.layers.depthwiseConv2d, so the seeded initialiser (training/init.ts) treats them alike.
  */
@@ -38,6 +42,12 @@ export class DepthwiseStride2 extends tfl.layers.Layer {
     super({ name: args.name });
     this.kernelSize = args.kernelSize ?? 3;
     this.strides = args.strides ?? 2;
+    if (!(Number.isInteger(this.kernelSize) && this.kernelSize % 2 === 1)) throw new RangeError(`depthwise: kernel size ${this.kernelSize} must be odd (symmetric padding)`);
+  }
+
+  /** Rows (and columns) of zeros on each side: PyTorch's padding = (k − 1)/2. */
+  get padding(): number {
+    return (this.kernelSize - 1) / 2;
   }
 
   override build(inputShape: tfl.Shape | tfl.Shape[]): void {
@@ -53,7 +63,7 @@ export class DepthwiseStride2 extends tfl.layers.Layer {
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    const out = (n: number | null) => (n === null ? null : Math.ceil(n / this.strides));
+    const out = (n: number | null) => (n === null ? null : Math.floor((n + 2 * this.padding - this.kernelSize) / this.strides) + 1);
     return [s[0], out(s[1]), out(s[2]), s[3]];
   }
 
@@ -64,7 +74,7 @@ export class DepthwiseStride2 extends tfl.layers.Layer {
       const c = this.kernel!.shape[2] as number;
       const rows = tf.matMul(tf.reshape(this.kernel!.read(), [k * k * c, 1]), this.ones! as tf.Tensor2D); // [k·k·C, C]: row (tap, i) = kernel[tap, i]
       const dense = tf.reshape(tf.mul(tf.reshape(rows, [k * k, c * c]), this.eye!), [k, k, c, c]) as tf.Tensor4D; // diagonal per tap
-      const y = tf.conv2d(x, dense, this.strides, 'same');
+      const y = tf.conv2d(x, dense, this.strides, this.padding); // a number: that many on every side
       return tf.add(y, this.bias!.read());
     });
   }

@@ -9,9 +9,11 @@
  *     background (valid, neither); outside the valid box the weight is 0.
  *   region weights rescaled so their mean over the batch's valid pixels is 1. The map is built from
  *     the targets in plain TypeScript, so the scale is a constant and never differentiated.
- *   L_reg = Σ_valid w_region · (c_ER·|p_ER − t_ER| + c_NR·|p_NR − t_NR|) / (2 · #valid pixels):
- *     the mean over both channels of the weighted absolute errors (so with all weights 1 it is the
- *     plain MAE inside the valid box).
+ *   L_reg = Σ_valid w_region · (c_ER·|p_ER − t_ER| + c_NR·|p_NR − t_NR|) / ((c_ER + c_NR) · #valid):
+ *     the weighted mean, over both channels and the valid pixels, of the absolute errors — the
+ *     reference's Σ(c·w·|e|)/Σ(c·w), since the region weights average 1 over the valid pixels (with
+ *     all weights 1 it is the plain MAE inside the valid box). Dividing by 2·#valid instead would make
+ *     L_reg (c_ER + c_NR)/2 = 3× larger in the nominal preset and weaken the TV term by as much.
  *   L_TV = Σ over edges with both pixels valid, summed over the 2 channels, of |p(a) − p(b)| (right
  *     and down neighbours), divided by the number of such edges (pixel pairs, not pair×channel).
  * Ignored: pixels outside the valid box (weight 0, no edges), isotropic TV, per-sample rescaling
@@ -152,6 +154,11 @@ export function validEdgeCount(valid: ArrayLike<number>, n: number, h: number, w
   return edges;
 }
 
+/** Σ over the valid pixels of the channel weights: the weighted mean's denominator (≥ a tiny positive). */
+function regDenominator(cfg: LossConfig, validPixels: number): number {
+  return Math.max((cfg.channelWeights.er + cfg.channelWeights.nr) * validPixels, 1e-6);
+}
+
 /**
  * The loss of part of a batch with the whole batch's denominators (valid pixels, valid edges), so
  * that the losses — and gradients — of the parts add up to the loss of the whole batch: what
@@ -160,7 +167,7 @@ export function validEdgeCount(valid: ArrayLike<number>, n: number, h: number, w
 export function partialLoss(pred: tf.Tensor4D, target: tf.Tensor4D, valid: tf.Tensor4D, weight: tf.Tensor4D, cfg: LossConfig, batchValidPixels: number, batchValidEdges: number): tf.Scalar {
   return tf.tidy(() => {
     const channel = tf.tensor1d([cfg.channelWeights.er, cfg.channelWeights.nr]);
-    const reg = tf.div(weightedAbsSum(pred, target, weight, channel), Math.max(2 * batchValidPixels, 1));
+    const reg = tf.div(weightedAbsSum(pred, target, weight, channel), regDenominator(cfg, batchValidPixels));
     const tv = tf.div(tvSum(pred, valid), Math.max(batchValidEdges, 1));
     return tf.add(tf.mul(reg, cfg.regWeight), tf.mul(tv, cfg.tvWeight)) as tf.Scalar;
   });
@@ -179,7 +186,7 @@ export interface LossTerms {
 export function oasisLoss(pred: tf.Tensor4D, target: tf.Tensor4D, valid: tf.Tensor4D, weight: tf.Tensor4D, cfg: LossConfig): LossTerms {
   const [reg, tv] = tf.tidy(() => {
     const channel = tf.tensor1d([cfg.channelWeights.er, cfg.channelWeights.nr]); // broadcasts over [N, H, W, 2]
-    const denom = tf.maximum(tf.mul(tf.sum(valid), 2), 1);
+    const denom = tf.maximum(tf.mul(tf.sum(valid), cfg.channelWeights.er + cfg.channelWeights.nr), 1e-6);
     return [tf.div(weightedAbsSum(pred, target, weight, channel), denom) as tf.Scalar, totalVariation(pred, valid)];
   });
   const total = tf.tidy(() => tf.add(tf.mul(reg, cfg.regWeight), tf.mul(tv, cfg.tvWeight)) as tf.Scalar);

@@ -17,7 +17,11 @@ import { buildOasisUnet } from '../models/oasis-unet.js';
 import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
 import { oasisConfigSchema, PRESET_NAMES } from '../config/oasis.js';
 
-export const OASIS_MODEL_FORMAT = 'tpcvision-oasis-model/1';
+/**
+ * /2: the depthwise down-sampling pads PyTorch's way (models/depthwise.ts); a /1 model's weights were
+ * trained with TensorFlow's 'same' padding and would run shifted by a pixel, so /1 is refused.
+ */
+export const OASIS_MODEL_FORMAT = 'tpcvision-oasis-model/2';
 
 const count = () => z.number().int().nonnegative();
 
@@ -46,6 +50,9 @@ export const oasisTrainStateSchema = z.object({
   /** True once early stopping fired; a resume then finishes without training. */
   stopped: z.boolean(),
   history: z.array(oasisEpochRecordSchema),
+  /** Steps of epoch `epoch + 1` already taken (a checkpoint inside an epoch) and their summed sample losses. */
+  stepInEpoch: count().default(0),
+  epochLossSum: z.number().default(0),
 });
 export type OasisTrainState = z.infer<typeof oasisTrainStateSchema>;
 

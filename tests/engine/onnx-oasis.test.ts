@@ -74,13 +74,16 @@ beforeAll(async () => {
 describe('ONNX export of the OASIS layers', () => {
   const rng = new Rng(11);
 
-  // 'same' pads (begin, end) per axis: k3 s2 on 7 → (1, 1), on 8 or 6 → (0, 1); k4 s2 on 7 → (1, 2),
-  // on 6 → (1, 1); k3 s1 → (1, 1); k4 s1 → (1, 2).
-  for (const [k, s, h, w] of [[3, 2, 7, 9], [3, 2, 8, 6], [4, 2, 7, 6], [3, 1, 5, 4], [4, 1, 5, 4], [3, 2, 1, 2]]) {
+  // PyTorch's padding, (k − 1)/2 on every side: odd and even sizes, strides 1 and 2, k 3 and 5, a 1-row input
+  for (const [k, s, h, w] of [[3, 2, 7, 9], [3, 2, 8, 6], [5, 2, 7, 6], [3, 1, 5, 4], [5, 1, 5, 4], [3, 2, 1, 2]]) {
     it(`DepthwiseStride2 k${k} s${s} on ${h}×${w} → Conv with group = C`, async () => {
       await checkLayer(depthwiseStride2({ kernelSize: k, strides: s }), h, w, 5, rng);
     });
   }
+
+  it('DepthwiseStride2 refuses an even kernel (no symmetric padding)', () => {
+    expect(() => depthwiseStride2({ kernelSize: 4 })).toThrow(/kernel size 4 must be odd/);
+  });
 
   // input offset by +2 so the group means are far from 0 (the mean subtraction matters)
   for (const [h, w, c, groups] of [[5, 7, 6, 3], [4, 6, 8, 8], [3, 1, 4, 1]]) {
@@ -130,7 +133,7 @@ describe('ONNX export of the OASIS layers', () => {
     const graph = buildOnnxGraph(model);
     const conv = graph.nodes.find((n) => n.opType === 'Conv')!;
     expect(conv.attributes).toContainEqual({ name: 'group', kind: 'int', value: 8 });
-    expect(conv.attributes).toContainEqual({ name: 'pads', kind: 'ints', value: [0, 0, 1, 1] });
+    expect(conv.attributes).toContainEqual({ name: 'pads', kind: 'ints', value: [1, 1, 1, 1] });
     expect(graph.nodes.map((n) => n.opType)).toEqual(['Transpose', 'Conv', 'Reshape', 'InstanceNormalization', 'Reshape', 'Mul', 'Add', 'Resize', 'Transpose', 'Identity']);
     const resize = graph.nodes.find((n) => n.opType === 'Resize')!;
     expect(resize.attributes).toContainEqual({ name: 'coordinate_transformation_mode', kind: 'string', value: 'half_pixel' });

@@ -44,7 +44,7 @@ describe('overlap-aware loss', () => {
     expect(() => resolveOasisConfig('heavy')).toThrow(/unknown preset 'heavy'/);
   });
 
-  it('weighted L1: channel weights and region weights, mean over valid pixels × 2 channels', () => {
+  it('weighted L1: channel and region weights, divided by Σ of the channel weights over the valid pixels', () => {
     const cfg = resolveOasisConfig('nominal', { loss: { tvWeight: 0 } }).loss;
     // prediction = target + error: ER channel error 0.5 on the overlap pixel only, NR error 0.25 on the NR-only pixel
     const tgt = er.flatMap((e, i) => [e, nr[i]]);
@@ -54,9 +54,9 @@ describe('overlap-aware loss', () => {
     const w = regionWeightMap(er, nr, valid, cfg.regionWeights);
     const t = (a: number[], c: number) => tf.tensor4d(a, [1, 2, 3, c]);
     const l = oasisLoss(t(pred, 2) as tf.Tensor4D, t(tgt, 2) as tf.Tensor4D, t(valid, 1) as tf.Tensor4D, t(Array.from(w), 1) as tf.Tensor4D, cfg);
-    // (24/11 · 5 · 0.5 + 4/11 · 1 · 0.25) / (4 valid · 2) = (60/11 + 1/11) / 8 = 61/88
-    expectClose(l.reg.dataSync()[0], 61 / 88, 1e-6);
-    expectClose(l.total.dataSync()[0], 61 / 88, 1e-6);
+    // (24/11 · 5 · 0.5 + 4/11 · 1 · 0.25) / (4 valid · (5 + 1)) = (60/11 + 1/11) / 24 = 61/264
+    expectClose(l.reg.dataSync()[0], 61 / 264, 1e-6);
+    expectClose(l.total.dataSync()[0], 61 / 264, 1e-6);
   });
 
   it('TV of a known image: only edges with both pixels valid, per edge', () => {

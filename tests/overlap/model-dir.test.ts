@@ -8,7 +8,7 @@ import { readOasisMeta } from '../../src/overlap/model-dir.js';
 
 /** oasis-model.json as `tpcvision oasis train` wrote it before validation existed (the demo's, shortened). */
 const TODAY = {
-  format: 'tpcvision-oasis-model/1',
+  format: 'tpcvision-oasis-model/2',
   version: '0.1.0',
   height: 32,
   width: 64,
@@ -49,7 +49,7 @@ describe('OASIS model directory: oasis-model.json validation', () => {
   });
 
   it('names a wrong format, bad JSON and a missing file', () => {
-    expect(() => readOasisMeta(dirWith({ ...TODAY, format: 'tpcvision-oasis-model/2' }))).toThrow(/oasis-model\.json: format: format "tpcvision-oasis-model\/2", expected tpcvision-oasis-model\/1/);
+    expect(() => readOasisMeta(dirWith({ ...TODAY, format: 'tpcvision-oasis-model/1' }))).toThrow(/oasis-model\.json: format: format "tpcvision-oasis-model\/1", expected tpcvision-oasis-model\/2/);
     expect(() => readOasisMeta(dirWith('not json'))).toThrow(/oasis-model\.json: unreadable: /);
     expect(() => readOasisMeta(mkdtempSync(join(tmpdir(), 'tpcv-oasisdir-')))).toThrow(/oasis-model\.json: missing: not an OASIS model directory; train one with 'tpcvision oasis train'/);
   });

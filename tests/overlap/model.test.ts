@@ -147,24 +147,25 @@ describe('bilinear ×2 upsampling', () => {
 });
 
 describe('depthwise stride-2 conv as a diagonal dense conv', () => {
-  it('matches tf.depthwiseConv2d in values and kernel gradient', async () => {
+  it('matches tf.depthwiseConv2d padded 1 on every side (PyTorch\'s padding) in values and kernel gradient', async () => {
     await tf.setBackend('cpu');
     const { depthwiseStride2 } = await import('../../src/models/depthwise.js');
     const layer = depthwiseStride2();
-    const x = tf.randomUniform([2, 6, 8, 3], -1, 1, 'float32', 5);
+    const x = tf.randomUniform([2, 7, 8, 3], -1, 1, 'float32', 5); // odd height: ⌊(7 − 1)/2⌋ + 1 = 4 rows
     layer.apply(x);
     const k = tf.randomUniform([3, 3, 3, 1], -1, 1, 'float32', 6);
     const bias = tf.tensor1d([0.1, -0.2, 0.3]);
     layer.setWeights([k, bias]);
     const ours = layer.apply(x) as tf.Tensor;
-    const ref = tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, k as tf.Tensor4D, 2, 'same'), bias);
-    expect(ours.shape).toEqual([2, 3, 4, 3]);
+    const ref = tf.add(tf.depthwiseConv2d(x as tf.Tensor4D, k as tf.Tensor4D, 2, 1), bias);
+    expect(ours.shape).toEqual([2, 4, 4, 3]);
+    expect(layer.computeOutputShape([2, 7, 8, 3])).toEqual([2, 4, 4, 3]);
     expectClose(ours.dataSync(), ref.dataSync(), 1e-5, 1e-5);
-    const w = tf.randomUniform([2, 3, 4, 3], -1, 1, 'float32', 7);
+    const w = tf.randomUniform([2, 4, 4, 3], -1, 1, 'float32', 7);
     // kernel gradient through the layer's variables vs the reference op
     const kv = layer.trainableWeights[0].read() as tf.Variable;
     const { grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x) as tf.Tensor, w)) as tf.Scalar, [kv]);
-    const gRef = tf.grad((kk: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(x as tf.Tensor4D, kk as tf.Tensor4D, 2, 'same'), w)))(k);
+    const gRef = tf.grad((kk: tf.Tensor) => tf.sum(tf.mul(tf.depthwiseConv2d(x as tf.Tensor4D, kk as tf.Tensor4D, 2, 1), w)))(k);
     expectClose(grads[kv.name].dataSync(), gRef.dataSync(), 1e-4, 1e-4);
   });
 });

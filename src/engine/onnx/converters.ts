@@ -88,13 +88,14 @@ function convWeights(layer: Layer, outAxis: 0 | 1, fold: FoldedNorm | undefined)
   return { w, b };
 }
 
-/** An ONNX Conv of an NCHW value with TF 'same'/'valid' padding; `group` > 1 for depthwise. */
-function emitConv(b: GraphBuilder, x: OnnxValue, name: string, w: { values: Float32Array; shape: number[] }, bias: Float32Array, opts: { kernel: [number, number]; strides: [number, number]; dilations: [number, number]; padding: string; group?: number }): string {
+/** An ONNX Conv of an NCHW value with TF 'same'/'valid' padding or `p` on every side; `group` > 1 for depthwise. */
+function emitConv(b: GraphBuilder, x: OnnxValue, name: string, w: { values: Float32Array; shape: number[] }, bias: Float32Array, opts: { kernel: [number, number]; strides: [number, number]; dilations: [number, number]; padding: string | number; group?: number }): string {
   const [kh, kw] = opts.kernel;
   const [sh, sw] = opts.strides;
   const [dh, dw] = opts.dilations;
-  const [pt, pb] = tfPads(x.shape[1] as number, kh, sh, dh, opts.padding);
-  const [pl, pr] = tfPads(x.shape[2] as number, kw, sw, dw, opts.padding);
+  const p = opts.padding;
+  const [pt, pb] = typeof p === 'number' ? [p, p] : tfPads(x.shape[1] as number, kh, sh, dh, p);
+  const [pl, pr] = typeof p === 'number' ? [p, p] : tfPads(x.shape[2] as number, kw, sw, dw, p);
   return b.node('Conv', [x.name, b.floatInit(`${name}_W`, w.shape, w.values), b.floatInit(`${name}_B`, [bias.length], bias)], name, [
     { name: 'kernel_shape', kind: 'ints', value: [kh, kw] },
     { name: 'strides', kind: 'ints', value: [sh, sw] },
@@ -206,8 +207,8 @@ const flatten: LayerConverter = ({ layer, inputs, b }) => {
 
 /**
  * DepthwiseStride2 (src/models/depthwise.ts): its dense diagonal-kernel conv equals a grouped Conv
- * with group = C and kernel [C, 1, k, k] from depthwise_kernel [k, k, C, 1]; the layer calls
- * tf.conv2d with 'same', so TF's padding (odd remainder at the bottom/right) as for Conv2D.
+ * with group = C and kernel [C, 1, k, k] from depthwise_kernel [k, k, C, 1], padded (k − 1)/2 on
+ * every side as the layer pads (PyTorch's convention).
  */
 const depthwiseStride2: LayerConverter = ({ layer, inputs, b }) => {
   const c = config(layer);
@@ -218,7 +219,7 @@ const depthwiseStride2: LayerConverter = ({ layer, inputs, b }) => {
     kernel: pair(c.kernelSize),
     strides: pair(c.strides),
     dilations: [1, 1],
-    padding: 'same',
+    padding: (pair(c.kernelSize)[0] - 1) / 2,
     group: channels,
   });
   return { name: y, layout: 'nchw', shape: outShape(layer) };
