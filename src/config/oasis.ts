@@ -49,6 +49,18 @@ export const oasisTrainingSchema = z.strictObject({
   validationFraction: z.number().min(0).max(0.9).default(0.1),
   /** U-Net base width [spec: 32]. */
   base: z.number().int().positive().default(32),
+  /**
+   * Learning rate over the run [spec: none, i.e. 'constant']. 'cosine': linear warm-up over
+   * warmupSteps, then lr·½(1 + cos(π·s/S)) down to 0 at the last planned step S = epochs × steps per
+   * epoch — for a fixed step budget shorter than the spec's 50 epochs (bench/oasis-quality --full).
+   */
+  schedule: z.enum(['constant', 'cosine']).default('constant'),
+  warmupSteps: z.number().int().nonnegative().default(0),
+  /**
+   * Also checkpoint every this many steps inside an epoch (0: at epoch ends only) [ours]: an epoch of
+   * 36,000 samples is tens of minutes on two cores, and a resume must not lose it.
+   */
+  checkpointEverySteps: z.number().int().nonnegative().default(0),
 });
 
 /**

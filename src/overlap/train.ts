@@ -56,6 +56,8 @@ export interface OasisTrainOptions {
   resume?: boolean;
   /** Stop after this epoch (0-based) as if interrupted: resume tests and time-boxed runs. */
   stopAfterEpoch?: number;
+  /** Stop at the first mid-epoch checkpoint at or after this many steps in all (resume tests). */
+  stopAfterSteps?: number;
   /** Recorded in oasis-model.json (e.g. the dataset path and its provenance). */
   data?: unknown;
   progress?: Progress;
@@ -110,19 +112,50 @@ export function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: Ad
   return loss;
 }
 
-/** One pass over the shuffled training samples, one clipped step per batch; returns the mean training loss. */
-function trainEpoch(o: OasisTrainOptions, samples: readonly CompactSample[], win: WindowSize, model: LayersModel, vars: tf.Variable[], optimizer: AdamW, train: readonly number[], epoch: number, progress: Progress): number {
+/** The learning rate of global step `step` (0-based) of `total` planned steps (config `schedule`). */
+export function scheduledLearningRate(t: OasisConfig['training'], step: number, total: number): number {
+  if (t.schedule === 'constant') return t.learningRate;
+  if (step < t.warmupSteps) return (t.learningRate * (step + 1)) / t.warmupSteps;
+  const span = Math.max(total - t.warmupSteps, 1);
+  const s = Math.min(step - t.warmupSteps, span);
+  return t.learningRate * 0.5 * (1 + Math.cos((Math.PI * s) / span));
+}
+
+interface EpochRun {
+  epoch: number;
+  /** Steps of this epoch already taken (a resume inside the epoch) and their summed sample losses. */
+  firstStep: number;
+  lossSum: number;
+  /** Global step of this epoch's step 0 and the run's planned total (for the schedule). */
+  globalStep0: number;
+  totalSteps: number;
+  /** Called after every step with the steps done and the loss sum so far (mid-epoch checkpoints); true stops the epoch there. */
+  afterStep: (stepsDone: number, lossSum: number) => boolean;
+}
+
+/**
+ * One pass over the shuffled training samples, one clipped step per batch; returns the mean training
+ * loss, or null when afterStep asked to stop inside the epoch.
+ */
+function trainEpoch(o: OasisTrainOptions, samples: readonly CompactSample[], win: WindowSize, model: LayersModel, vars: tf.Variable[], optimizer: AdamW, train: readonly number[], e: EpochRun, progress: Progress): number | null {
   const t = o.config.training;
-  const order = shuffled(train, Rng.derive(o.seed, `epoch:${epoch}`));
-  const placement = Rng.derive(o.seed, `window:${epoch}`); // drawn in step order: a resumed epoch draws the same
-  progress.start(Math.ceil(train.length / t.batchSize), `oasis epoch ${epoch + 1}/${t.epochs}`);
-  let sum = 0;
-  for (let s = 0; s < order.length; s += t.batchSize) {
-    const idx = order.slice(s, s + t.batchSize);
+  const order = shuffled(train, Rng.derive(o.seed, `epoch:${e.epoch}`));
+  const placement = Rng.derive(o.seed, `window:${e.epoch}`); // drawn in step order: a resumed epoch draws the same
+  const steps = Math.ceil(train.length / t.batchSize);
+  progress.start(steps, `oasis epoch ${e.epoch + 1}/${t.epochs}`);
+  let sum = e.lossSum;
+  for (let step = 0; step < steps; step++) {
+    const idx = order.slice(step * t.batchSize, (step + 1) * t.batchSize);
     const origins = idx.map((i) => randomOrigin(samples[i], samples[i].valid, win, placement));
+    if (step < e.firstStep) continue; // taken before the checkpoint; its draws are replayed so the rest match
+    optimizer.learningRate = scheduledLearningRate(t, e.globalStep0 + step, e.totalSteps);
     const loss = trainStep(model, vars, optimizer, o.config, samples, idx, origins, win);
     sum += loss * idx.length;
-    progress.tick(1, { loss: loss.toPrecision(4) });
+    progress.tick(step === e.firstStep ? e.firstStep + 1 : 1, { loss: loss.toPrecision(4) });
+    if (e.afterStep(step + 1, sum)) {
+      progress.stop();
+      return null;
+    }
   }
   progress.stop();
   return sum / train.length;
@@ -173,7 +206,7 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   const statePath = join(ckpt, 'state.json');
 
   const model = buildOasisUnet({ height, width, base: t.base });
-  initializeWeights(model, Rng.derive(seed, 'init'));
+  initializeWeights(model, Rng.derive(seed, 'init'), { kernels: 'kaiming-normal' }); // the reference's init (training/init.ts)
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new AdamW(vars, { learningRate: t.learningRate, beta1: t.beta1, beta2: t.beta2, epsilon: t.adamEpsilon, weightDecay: t.weightDecay });
   let state: OasisTrainState;
@@ -181,17 +214,39 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
     state = readJsonFile(statePath, oasisTrainStateSchema, 'no checkpoint state to resume from');
     loadModelWeights(ckpt, model);
     optimizer.load(ckpt);
-    log(`resuming after epoch ${state.epoch + 1}${state.stopped ? ' (early stopping had fired)' : ''}`);
+    log(`resuming after epoch ${state.epoch + 1}${state.stepInEpoch ? ` and ${state.stepInEpoch} steps of the next` : ''}${state.stopped ? ' (early stopping had fired)' : ''}`);
   } else {
-    state = { epoch: -1, bestValLoss: Infinity, bestEpoch: -1, epochsWithoutImprovement: 0, stopped: false, history: [] };
+    state = { epoch: -1, bestValLoss: Infinity, bestEpoch: -1, epochsWithoutImprovement: 0, stopped: false, history: [], stepInEpoch: 0, epochLossSum: 0 };
   }
 
   const steps = Math.ceil(train.length / t.batchSize);
+  const saveCheckpoint = () => {
+    saveModelWeights(ckpt, model);
+    optimizer.save(ckpt);
+    writeJsonAtomic(statePath, state); // last: names the epoch (and step) the files above belong to
+  };
   let valOrigins: WindowOrigin[] | undefined;
   const last = Math.min(t.epochs - 1, o.stopAfterEpoch ?? Infinity);
   for (let epoch = state.epoch + 1; epoch <= last && !state.stopped; epoch++) {
     const t0 = performance.now();
-    const trainLoss = trainEpoch(o, samples, win, model, vars, optimizer, train, epoch, progress);
+    const resumedSteps = state.stepInEpoch;
+    const trainLoss = trainEpoch(o, samples, win, model, vars, optimizer, train, {
+      epoch,
+      firstStep: state.stepInEpoch,
+      lossSum: state.epochLossSum,
+      globalStep0: epoch * steps,
+      totalSteps: t.epochs * steps,
+      afterStep: (done, lossSum) => {
+        if (!(t.checkpointEverySteps > 0 && done % t.checkpointEverySteps === 0 && done < steps)) return false;
+        state.stepInEpoch = done;
+        state.epochLossSum = lossSum;
+        saveCheckpoint();
+        return o.stopAfterSteps !== undefined && epoch * steps + done >= o.stopAfterSteps;
+      },
+    }, progress);
+    if (trainLoss === null) break; // stopped at a mid-epoch checkpoint (stopAfterSteps)
+    state.stepInEpoch = 0;
+    state.epochLossSum = 0;
     const trainSeconds = (performance.now() - t0) / 1000;
     if (!valOrigins) {
       valOrigins = [];
@@ -208,15 +263,13 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
       state.stopped = true;
     }
     const seconds = (performance.now() - t0) / 1000;
-    state.history.push({ epoch, trainLoss, valLoss: v.total, valReg: v.reg, valTv: v.tv, seconds, stepSeconds: trainSeconds / steps });
+    state.history.push({ epoch, trainLoss, valLoss: v.total, valReg: v.reg, valTv: v.tv, seconds, stepSeconds: trainSeconds / Math.max(steps - resumedSteps, 1) });
     state.epoch = epoch;
     log(
       `epoch ${epoch + 1}/${t.epochs}: train ${trainLoss.toPrecision(5)}  val ${v.total.toPrecision(5)}${improved ? ' (best)' : ''}  ` +
         `${seconds.toFixed(1)} s${state.stopped ? `  — early stop, best epoch ${state.bestEpoch + 1}` : ''}`,
     );
-    saveModelWeights(ckpt, model);
-    optimizer.save(ckpt);
-    writeJsonAtomic(statePath, state); // last: names the epoch the files above belong to
+    saveCheckpoint();
   }
   optimizer.dispose();
 
