@@ -113,7 +113,7 @@ export function simulateMigdalRun(o: MigdalRunOptions): MigdalRunResult {
   const feather = join(o.outDir, 'migdal.feather');
   const runJson = join(o.outDir, 'run.json');
   writeMigdalFeatherTables(feather, parts, { ...writeOptions, provenance });
-  writeJsonAtomic(runJson, { ...provenance, files: { dataset: 'migdal.feather' } });
   const seconds = (performance.now() - t0) / 1000;
+  writeJsonAtomic(runJson, { ...provenance, seconds, files: { dataset: 'migdal.feather' } });
   return { outDir: o.outDir, feather, runJson, hybrid: o.events, nrOnly, seconds, eventsPerSecond: total / Math.max(seconds, 1e-9) };
 }
