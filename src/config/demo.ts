@@ -76,6 +76,13 @@ const demoOasisSchema = z.strictObject({
   base: z.number().int().positive().default(8),
   /** Samples per step, samples. */
   batchSize: z.number().int().positive().default(8),
+  /** Extra test hybrids with 4–5 keV ERs, so the headline bin is never empty, events (tool choice). */
+  testBinEvents: count().default(10),
+  /**
+   * The shipped models (models/, src/demo/shipped-models.ts) are evaluated on a fresh test set at the
+   * spec's 288×512: this many hybrids (and as many NR-only), plus binEvents 4–5 keV hybrids, events.
+   */
+  shipped: z.strictObject({ events: count().default(100), binEvents: count().default(20) }).default({ events: 100, binEvents: 20 }),
   /** Partial MIGDAL simulator config (migdal.ts): a 64×32 image of 1.25 mm pixels. */
   migdal: z
     .strictObject({

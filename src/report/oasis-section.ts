@@ -82,8 +82,12 @@ export function examplePanelHtml(ex: ExampleMaps, name: string): string {
   );
 }
 
-/** The section for `extraSections`: table, ΔI chart, loss curves, panels. */
-export async function oasisReportSection(entries: readonly OasisEvaluationEntry[], examples: ReadonlyMap<string, readonly ExampleMaps[]> = new Map()): Promise<ReportSection> {
+/** The section for `extraSections`: table, ΔI chart, loss curves, panels; optionally its own title and an introductory paragraph (HTML-escaped). */
+export async function oasisReportSection(
+  entries: readonly OasisEvaluationEntry[],
+  examples: ReadonlyMap<string, readonly ExampleMaps[]> = new Map(),
+  options: { title?: string; intro?: string } = {},
+): Promise<ReportSection> {
   const deltaChart = await renderVegaLite(deltaIVsEnergySpec(entries));
   const lossChart = await renderLineChart({
     title: 'OASIS training loss per epoch',
@@ -99,13 +103,14 @@ export async function oasisReportSection(entries: readonly OasisEvaluationEntry[
   const fpThr = entries.find((e) => e.fpThresholdAdu !== null)?.fpThresholdAdu ?? null;
   const panels = entries.flatMap((e) => (examples.get(e.name) ?? []).map((ex) => examplePanelHtml(ex, e.name))).join('');
   const html =
+    (options.intro ? `<p>${escapeHtml(options.intro)}</p>` : '') +
     oasisSummaryTableHtml(entries) +
     `<p class="note">ΔI per hybrid event in raw ADU inside the valid box; IoU of predicted ER pixels above ${thr} ADU vs true ER pixels (mean per event); ` +
     `NR-only false positives: predicted ΣER above ${fpThr === null ? 'the mean true ΣER of 3.6–4.4 keV ERs (none in this set)' : `${fpThr.toFixed(0)} ADU, the mean true ΣER of the set's 3.6–4.4 keV ERs`}; ` +
     `angle: 68% quantile of the angle between the principal axes of predicted and true ER.</p>` +
     `<div class="charts"><figure>${deltaChart}</figure><figure>${lossChart}</figure></div>` +
     (panels ? `<h3>Examples (lowest-energy hybrids ≥ 4 keV)</h3>${panels}` : '');
-  return { title: 'Overlap separation (OASIS)', html };
+  return { title: options.title ?? 'Overlap separation (OASIS)', html };
 }
 
 /** A self-contained page holding only the OASIS section (what `oasis evaluate` writes). */

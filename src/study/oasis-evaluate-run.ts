@@ -27,6 +27,10 @@ export interface OasisEvaluateRunOptions {
   examples?: number;
   /** Where windowed models' windows are centred, overriding each model's config. */
   windowBox?: 'input' | 'valid';
+  /** Labels of the models, one per directory (default: the preset, + the directory name when repeated). */
+  names?: string[];
+  /** Title and introduction of the report section (report/oasis-section.ts). */
+  section?: { title?: string; intro?: string };
   progress?: Progress;
   log?: (line: string) => void;
 }
@@ -47,7 +51,7 @@ export async function evaluateOasisRun(o: OasisEvaluateRunOptions): Promise<Oasi
   progress.start(o.modelDirs.length, 'oasis evaluate');
   o.modelDirs.forEach((dir, k) => {
     const repeated = presets.filter((p) => p === presets[k]).length > 1;
-    const name = repeated ? `${presets[k]} (${basename(resolve(dir))})` : presets[k];
+    const name = o.names?.[k] ?? (repeated ? `${presets[k]} (${basename(resolve(dir))})` : presets[k]);
     const { width, height } = o.samples[0];
     const { model, meta } = loadOasisModel(dir, { width, height });
     const r = evaluateOasisModel({ model, meta, samples: o.samples, name, examples: o.examples, windowBox: o.windowBox });
@@ -59,7 +63,7 @@ export async function evaluateOasisRun(o: OasisEvaluateRunOptions): Promise<Oasi
     progress.tick(1);
   });
   progress.stop();
-  const section = await oasisReportSection(entries, examples);
+  const section = await oasisReportSection(entries, examples, o.section);
   const json = join(o.outDir, 'oasis-evaluation.json');
   const html = join(o.outDir, 'oasis-report.html');
   writeOasisEvaluation(json, entries, { models: o.modelDirs.map((d) => resolve(d)), data: o.data ?? null });

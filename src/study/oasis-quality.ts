@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Progress } from '../core/progress.js';
 import { readMigdalFeatherAs } from '../io/feather.js';
-import { compactSample } from '../overlap/window.js';
+import { compactSample, type CompactSample } from '../overlap/window.js';
 import type { ReportSection } from '../report/index.js';
-import { resolveMigdalConfig } from '../config/migdal.js';
+import { resolveMigdalConfig, type MigdalConfig } from '../config/migdal.js';
 import { defaultNrOnly, simulateMigdalRun } from '../simulation/migdal/run.js';
 import { resolveOasisConfig, type PresetName } from '../config/oasis.js';
 import { OASIS_STUDY_DEFAULTS } from '../config/demo.js';
@@ -40,9 +40,17 @@ export interface OasisQualityOptions {
   batchSize?: number;
   /** Partial MIGDAL simulator config (image size, energies…). */
   migdal?: unknown;
+  /**
+   * Extra hybrid test events with the ER energy drawn in [loKeV, hiKeV) (a third simulation, its own
+   * seed, ids prefixed 'bin-'), appended to the test set so a small test set always fills that bin
+   * (the demo's 4–5 keV). Default none.
+   */
+  testBin?: { events: number; loKeV: number; hiKeV: number };
   /** Partial OASIS config applied to every preset ({ loss?, training?, window? }). */
   overrides?: { loss?: Record<string, unknown>; training?: Record<string, unknown>; window?: Record<string, unknown> | null };
   resume?: boolean;
+  /** Title and introduction of the report section. */
+  section?: { title?: string; intro?: string };
   progress?: Progress;
   log?: (line: string) => void;
 }
@@ -68,32 +76,70 @@ function reusableRun(dir: string, seed: number, hybrid: number, nrOnly: number, 
   return same ? { seconds: run.seconds ?? NaN } : null;
 }
 
+export interface SimulatedSet {
+  samples: CompactSample[];
+  /** The Feather files the samples came from. */
+  files: string[];
+  /** Simulation seconds (as recorded in run.json when reused; NaN if it was not recorded). */
+  seconds: number;
+}
+
+interface SetOptions {
+  outDir: string;
+  resume?: boolean;
+  progress?: Progress;
+  log: (line: string) => void;
+}
+
+/** OUT/dir: simulated (or reused, see reusableRun), then read compact. */
+function simulatedSet(o: SetOptions, dir: string, events: number, seed: number, config: MigdalConfig, nrOnly = defaultNrOnly(config, events)): SimulatedSet {
+  const outDir = join(o.outDir, dir);
+  const kept = o.resume ? reusableRun(outDir, seed, events, nrOnly, config) : null;
+  let seconds: number;
+  if (kept) {
+    seconds = kept.seconds;
+    o.log(`${dir}: reusing the simulated set in ${outDir}`);
+  } else {
+    const r = simulateMigdalRun({ config, outDir, events, nrOnly, seed, progress: o.progress });
+    seconds = r.seconds;
+    o.log(`simulated ${dir}: ${r.hybrid} hybrid + ${r.nrOnly} NR-only in ${r.seconds.toFixed(1)} s`);
+  }
+  const t0 = performance.now();
+  const file = join(outDir, 'migdal.feather');
+  const samples = readMigdalFeatherAs(file, compactSample).samples;
+  o.log(`read ${samples.length} ${dir} samples in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { samples, files: [file], seconds };
+}
+
+/**
+ * A test set: `events` hybrids and their NR-only share (OUT/test), plus, with `bin`, that many extra
+ * hybrids whose ER energy lies in [loKeV, hiKeV) (OUT/test-bin, seed + 1,000,000, ids 'bin-…').
+ */
+export function simulateTestSet(o: SetOptions & { seed: number; events: number; migdal: MigdalConfig; bin?: OasisQualityOptions['testBin'] }): SimulatedSet {
+  const test = simulatedSet(o, 'test', o.events, o.seed, o.migdal);
+  if (!o.bin || o.bin.events <= 0) return test;
+  const { events, loKeV, hiKeV } = o.bin;
+  const binConfig = resolveMigdalConfig({ ...JSON.parse(JSON.stringify(o.migdal)), er: { ...o.migdal.er, minKeV: loKeV, maxKeV: hiKeV } }, 'test bin');
+  const extra = simulatedSet(o, 'test-bin', events, o.seed + 1_000_000, binConfig, 0);
+  return { samples: [...test.samples, ...extra.samples.map((c) => ({ ...c, id: `bin-${c.id}` }))], files: [...test.files, ...extra.files], seconds: test.seconds + extra.seconds };
+}
+
+/** The study's MIGDAL configuration: the partial one with the NR-only fraction set. */
+export function studyMigdalConfig(partial: unknown, nrOnlyFraction: number): MigdalConfig {
+  const m = (partial ?? {}) as { events?: object };
+  return resolveMigdalConfig({ ...m, events: { ...(m.events ?? {}), nrOnlyFraction } }, 'oasis quality: migdal');
+}
+
 export async function runOasisQuality(o: OasisQualityOptions): Promise<OasisQualityResult> {
   const t0 = performance.now();
   const log = o.log ?? (() => {});
   const presets = o.presets ?? OASIS_STUDY_DEFAULTS.presets;
-  const f = o.nrOnlyFraction ?? OASIS_STUDY_DEFAULTS.nrOnlyFraction;
-  const migdal = resolveMigdalConfig({ ...(o.migdal as object | undefined), events: { ...((o.migdal as { events?: object } | undefined)?.events ?? {}), nrOnlyFraction: f } }, 'oasis quality: migdal');
+  const migdal = studyMigdalConfig(o.migdal, o.nrOnlyFraction ?? OASIS_STUDY_DEFAULTS.nrOnlyFraction);
   // 1. data: train and test from independent seeds (kept from an earlier, interrupted study when resuming)
-  const simSeconds: Record<string, number> = {};
-  const sim = (dir: string, events: number, seed: number) => {
-    const outDir = join(o.outDir, dir);
-    const kept = o.resume ? reusableRun(outDir, seed, events, defaultNrOnly(migdal, events), migdal) : null;
-    if (kept) {
-      simSeconds[dir] = kept.seconds;
-      log(`${dir}: reusing the simulated set in ${outDir}`);
-    } else {
-      const r = simulateMigdalRun({ config: migdal, outDir, events, seed, progress: o.progress });
-      simSeconds[dir] = r.seconds;
-      log(`simulated ${dir}: ${r.hybrid} hybrid + ${r.nrOnly} NR-only in ${r.seconds.toFixed(1)} s`);
-    }
-    const t0 = performance.now();
-    const samples = readMigdalFeatherAs(join(outDir, 'migdal.feather'), compactSample).samples;
-    log(`read ${samples.length} ${dir} samples in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    return samples;
-  };
-  const train = sim('train', o.trainEvents, o.seed);
-  const test = sim('test', o.testEvents, o.seed + 1_000_003);
+  const setOptions = { outDir: o.outDir, resume: o.resume, progress: o.progress, log };
+  const trainSet = simulatedSet(setOptions, 'train', o.trainEvents, o.seed, migdal);
+  const train = trainSet.samples;
+  const testSet = simulateTestSet({ ...setOptions, seed: o.seed + 1_000_003, events: o.testEvents, migdal, bin: o.testBin });
   // 2. one training per preset, same samples and seed
   const dirs: string[] = [];
   const secondsPerStep: Record<string, number> = {};
@@ -114,7 +160,7 @@ export async function runOasisQuality(o: OasisQualityOptions): Promise<OasisQual
   }
   // 3. evaluation on the common test set
   const te = performance.now();
-  const ev = await evaluateOasisRun({ modelDirs: dirs, samples: test, outDir: o.outDir, data: { path: join(o.outDir, 'test', 'migdal.feather') }, log });
-  const phases = { simulateTrain: simSeconds.train, simulateTest: simSeconds.test, train: trainSeconds, evaluate: (performance.now() - te) / 1000 };
+  const ev = await evaluateOasisRun({ modelDirs: dirs, samples: testSet.samples, outDir: o.outDir, data: { path: testSet.files[0], paths: testSet.files }, section: o.section, log });
+  const phases = { simulateTrain: trainSet.seconds, simulateTest: testSet.seconds, train: trainSeconds, evaluate: (performance.now() - te) / 1000 };
   return { ...ev, secondsPerStep, phases, seconds: (performance.now() - t0) / 1000 };
 }

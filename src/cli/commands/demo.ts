@@ -23,6 +23,7 @@ interface DemoFlags {
 type DemoResult = Awaited<ReturnType<typeof import('../../demo/run-demo.js').runDemo>>;
 
 interface OasisEntry {
+  name: string;
   preset: string;
   medianDeltaI_4to5keV: number | null;
   iou: number | null;
@@ -73,7 +74,7 @@ function printSummary(r: DemoResult): void {
   console.log(`\n${r.evaluation.containedEvents} contained events in ${r.evaluation.frames} frames; trigger kept ${(100 * r.trigger.keptFractionRaw).toFixed(2)}% of raw pixels`);
   for (const e of r.oasis as OasisEntry[]) {
     const f = (v: number | null, d = 3) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(d));
-    console.log(`overlap separation ${e.preset.padEnd(11)} ΔI(4–5 keV) median ${f(e.medianDeltaI_4to5keV)}  IoU ${f(e.iou)}  NR-only FP ${f(e.nrOnlyFpRate)}`);
+    console.log(`overlap separation ${e.name.padEnd(20)} ΔI(4–5 keV) median ${f(e.medianDeltaI_4to5keV)}  IoU ${f(e.iou)}  NR-only FP ${f(e.nrOnlyFpRate)}`);
   }
   console.log(`demo finished in ${r.seconds.toFixed(0)} s\nreport: ${r.report}`);
 }

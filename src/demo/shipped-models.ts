@@ -1,0 +1,98 @@
+/**
+ * The trained models shipped in the repository's models/ folder, as the demo uses them. Each folder
+ * is a model directory copied from a benchmark run by bench/ship-models.ts, with PROVENANCE.json
+ * beside it (the command, seed, data, git commit and the metrics the benchmark measured); see
+ * models/README.md.
+ *
+ * In: the package root (core/version.ts). Out: the folders that exist; an evaluation of the shipped
+ * OASIS models on a freshly simulated MIGDAL test set at the spec's geometry (288×512), with extra
+ * 4–5 keV ERs so that bin is never empty. Ignored: models/ folders the demo does not know.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/version.js';
+import type { Progress } from '../core/progress.js';
+import { OASIS_STUDY_DEFAULTS } from '../config/demo.js';
+import { simulateTestSet, studyMigdalConfig } from '../study/oasis-quality.js';
+import { evaluateOasisRun, type OasisEvaluateRunResult } from '../study/oasis-evaluate-run.js';
+
+/** Shipped OASIS models by preset, in the order the demo shows them. */
+export const SHIPPED_OASIS = [
+  { dir: 'oasis-nominal', name: 'nominal (shipped)' },
+  { dir: 'oasis-unweighted', name: 'unweighted (shipped)' },
+] as const;
+
+/** The models/ folder of the package, or null when it is not there (an installation without models). */
+export function shippedModelsRoot(): string | null {
+  const root = packageRoot();
+  const dir = root === null ? null : join(root, 'models');
+  return dir !== null && existsSync(dir) ? dir : null;
+}
+
+/** The shipped model directories among `names` that exist, with their labels. */
+export function shippedOasisModels(root = shippedModelsRoot()): { dir: string; name: string }[] {
+  if (root === null) return [];
+  return SHIPPED_OASIS.map((m) => ({ dir: join(root, m.dir), name: m.name })).filter((m) => existsSync(join(m.dir, 'oasis-model.json')));
+}
+
+export interface ShippedOasisOptions {
+  outDir: string;
+  seed: number;
+  /** Hybrid test events over the whole ER spectrum (and as many NR-only), events. */
+  events: number;
+  /** Extra hybrids with 4–5 keV ERs, events. */
+  binEvents: number;
+  models?: { dir: string; name: string }[];
+  section?: { title?: string; intro?: string };
+  progress?: Progress;
+  log?: (line: string) => void;
+}
+
+/** The shipped OASIS models on a fresh simulated test set (OUT/test, OUT/test-bin), or null without shipped models. */
+export async function evaluateShippedOasis(o: ShippedOasisOptions): Promise<OasisEvaluateRunResult | null> {
+  const models = o.models ?? shippedOasisModels();
+  if (models.length === 0) return null;
+  const log = o.log ?? (() => {});
+  const migdal = studyMigdalConfig({}, OASIS_STUDY_DEFAULTS.nrOnlyFraction); // the spec's 288×512 geometry
+  const test = simulateTestSet({ outDir: o.outDir, seed: o.seed, events: o.events, migdal, bin: { events: o.binEvents, loKeV: 4, hiKeV: 5 }, progress: o.progress, log });
+  return evaluateOasisRun({
+    modelDirs: models.map((m) => m.dir),
+    names: models.map((m) => m.name),
+    samples: test.samples,
+    outDir: o.outDir,
+    data: { paths: test.files },
+    section: o.section,
+    log,
+  });
+}
+
+/** What the shipped models are and where their figures come from, read from each PROVENANCE.json. */
+export function shippedIntro(models: { dir: string; name: string }[]): string {
+  const parts = models.map((m) => {
+    const p = readProvenance(m.dir);
+    if (!p) return `${m.name}: no PROVENANCE.json`;
+    const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '—');
+    const commit = p.trainedBy?.commit ? String(p.trainedBy.commit).slice(0, 10) : 'unknown';
+    return (
+      `${m.name}: ${p.description ?? 'OASIS U-Net'}, trained by \`${p.trainedBy?.command ?? '?'}\` (seed ${p.trainedBy?.seed ?? '?'}, commit ${commit}) ` +
+      `on ${p.data?.trainEvents ?? '?'} simulated samples; on that benchmark's 2,000 test events: ΔI(4–5 keV) median ${pct(p.metrics?.medianDeltaI_4to5keV)}, ` +
+      `IoU ${typeof p.metrics?.iou === 'number' ? p.metrics.iou.toFixed(3) : '—'}, NR-only FP ${pct(p.metrics?.nrOnlyFpRate)}`
+    );
+  });
+  return `Models trained by the project's own benchmark and shipped in models/ (models/README.md), evaluated here on a test set simulated afresh. ${parts.join('. ')}.`;
+}
+
+interface Provenance {
+  description?: string;
+  trainedBy?: { command?: string; seed?: number; commit?: string };
+  data?: { trainEvents?: number };
+  metrics?: { medianDeltaI_4to5keV?: number; iou?: number; nrOnlyFpRate?: number };
+}
+
+function readProvenance(dir: string): Provenance | null {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'PROVENANCE.json'), 'utf8')) as Provenance;
+  } catch {
+    return null;
+  }
+}
