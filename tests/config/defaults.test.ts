@@ -68,7 +68,7 @@ describe('defaults in src/config', () => {
       Object.entries({ size: 576, trainingPedestals: 32, calibrationPedestals: 20, events: 150, eventsPerFrame: 1.5, autoencoderEpochs: 4 }),
     );
     expect(JSON.stringify(DEMO_DEFAULTS.oasis)).toBe(
-      JSON.stringify({ trainEvents: 24, testEvents: 40, epochs: 3, base: 8, batchSize: 8, migdal: { image: { width: 64, height: 32, pixelMm: 1.25 } } }),
+      JSON.stringify({ trainEvents: 24, testEvents: 40, epochs: 3, base: 8, batchSize: 8, testBinEvents: 10, shipped: { events: 100, binEvents: 20 }, migdal: { image: { width: 64, height: 32, pixelMm: 1.25 } } }),
     );
     expect(describeDefault('epochs', demoSchema, 'study.autoencoderEpochs')).toBe('epochs (default 4)');
   });
