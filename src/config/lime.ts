@@ -31,6 +31,13 @@ const cameraSchema = z.strictObject({
   height: z.number().int().min(16).max(8192).default(LIME_SIZE_PX),
   /** Readout-plane size of one pixel, mm/px [det: 346 mm / 2304 ≈ 0.15]. */
   pixelPitchMm: positive().default(0.15),
+  /**
+   * Seed of the camera's fixed pattern (per-pixel means and σ, hot clusters, burst and telegraph pixels), or null
+   * for the run's seed [sim]. The same camera seed with another run seed is a later run of the same
+   * camera: what a model and pedestal statistics made on one run meet in the next (the run's isolated
+   * hot pixels and every frame's noise still follow the run seed).
+   */
+  seed: z.number().int().nullable().default(null),
   /** Per-pixel mean: global level and its pixel-to-pixel σ, counts [det: mean ~100, means span 97–103 ≈ ±3σ]. */
   pedestalMean: nonneg().default(100),
   pedestalSpread: nonneg().default(1.0),

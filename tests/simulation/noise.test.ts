@@ -132,6 +132,21 @@ describe('pedestal frames', () => {
   });
 });
 
+describe('camera seed', () => {
+  it('a fixed camera seed keeps the fixed pattern across run seeds; frames and run hot pixels follow the run seed', () => {
+    const cfg = small(64, { camera: { width: 64, height: 64, seed: 77 } });
+    const a = new LimeSimulator(cfg, 1);
+    const b = new LimeSimulator(cfg, 2);
+    expect(Array.from(b.camera.mean)).toEqual(Array.from(a.camera.mean));
+    expect(Array.from(b.camera.sigma)).toEqual(Array.from(a.camera.sigma));
+    // the camera is the one a run with seed 77 and no camera seed has
+    expect(Array.from(new LimeSimulator(small(64), 77).camera.mean)).toEqual(Array.from(a.camera.mean));
+    expect(Array.from(b.pedestalFrame(0).data)).not.toEqual(Array.from(a.pedestalFrame(0).data));
+    // null: the run seed draws the camera too
+    expect(Array.from(new LimeSimulator(small(64), 2).camera.mean)).not.toEqual(Array.from(a.camera.mean));
+  });
+});
+
 describe('structured noise', () => {
   /** Variance over rows of the row means of (frame − camera mean), counts². */
   function rowMeanVariance(cfg: LimeConfig, seed: number): number {

@@ -52,7 +52,7 @@ export class LimeSimulator {
     readonly config: LimeConfig,
     readonly seed: number,
   ) {
-    this.camera = buildCamera(config, seed);
+    this.camera = buildCamera(config, config.camera.seed ?? seed); // a fixed camera seed: another run of the same camera
     this.vignetting = vignettingMap(config);
     this.noiseBuf = new Float32Array(config.camera.width * config.camera.height);
     this.signalBuf = new Float32Array(this.noiseBuf.length);
