@@ -51,18 +51,7 @@ import { selectBackend } from '../src/engine/select-backend.js';
 import { runOasisQuality } from '../src/study/oasis-quality.js';
 import { lineProgress } from '../src/core/progress.js';
 import type { PresetName } from '../src/config/oasis.js';
-import { execFileSync } from 'node:child_process';
-
-/** The commit the benchmark ran from ('unknown' outside a git checkout), '+dirty' with uncommitted changes. */
-function gitCommit(): string {
-  try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
-    return dirty ? `${head}+dirty` : head;
-  } catch {
-    return 'unknown';
-  }
-}
+import { gitCommit } from './git-commit.js';
 
 const WHOLE_FRAMES = { trainEvents: 2000, testEvents: 1000, epochs: 50, base: 32, batchSize: 16, migdal: {} as object, overrides: { window: null } as object, resume: false };
 /**

@@ -11,13 +11,19 @@
  * models/oasis-nominal/, models/oasis-unweighted/ (oasis-model.json, weights.json, weights.bin;
  * the checkpoint/ folder is left behind).
  *
+ * --ae RUN (default runs/bench-trigger-quality/structured): RUN/models/ae-{refined,baseline}/ of
+ * `node dist/bench/trigger-quality.js --noise structured`, with bench/results/trigger-quality.json →
+ * models/ae-refined/, models/ae-baseline/ (config.json, weights, model.onnx, history.json and stats/,
+ * the pedestal statistics the model needs; checkpoint/ left behind). PROVENANCE.json also records
+ * the camera (seed, frame size, noise model) the demo simulates a fresh run of.
+ *
  * Each folder is written under a temporary name and renamed into place, so a model is either the old
  * one or the new one, never half of each.
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/ship-models.js [--oasis RUN]
+ * Run: npx tsc -p tsconfig.json && node dist/bench/ship-models.js [--oasis RUN] [--ae RUN] [--only oasis|ae]
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { writeJsonAtomic } from '../src/core/atomic-write.js';
@@ -34,12 +40,15 @@ interface OasisResultFile {
   entries: ({ preset: string } & Record<string, unknown>)[];
 }
 
-/** Copy `files` of `from` into `to` through a temporary folder, then PROVENANCE.json. */
+/** Copy `files` of `from` (paths relative to it) into `to` through a temporary folder, then PROVENANCE.json. */
 function shipFolder(from: string, to: string, files: string[], provenance: object): void {
   const tmp = `${to}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  for (const f of files) copyFileSync(join(from, f), join(tmp, f));
+  for (const f of files) {
+    mkdirSync(dirname(join(tmp, f)), { recursive: true });
+    copyFileSync(join(from, f), join(tmp, f));
+  }
   writeJsonAtomic(join(tmp, 'PROVENANCE.json'), provenance);
   const old = `${to}.old-${process.pid}`;
   if (existsSync(to)) renameSync(to, old);
@@ -64,15 +73,57 @@ function shipOasis(run: string, resultPath: string, out: string): void {
       data: { tool: trainRun.tool, version: trainRun.version, seed: trainRun.seed, counts: trainRun.counts, trainEvents: meta.trainEvents, validationEvents: meta.validationEvents },
       bestEpoch: meta.bestEpoch,
       metrics: { source: resultPath, testSet: 'simulate migdal --events 1000 --nr-only 1000 --seed 1000004', ...summary, bins },
-      shippedBy: 'node dist/bench/ship-models.js --oasis ' + run,
+      shippedBy: `node dist/bench/ship-models.js --only oasis --oasis ${run}`,
     });
     console.log(`models/oasis-${preset}: from ${from} (best epoch ${meta.bestEpoch + 1}, commit ${result.commit ?? 'unknown'})`);
   }
 }
 
+interface TriggerResultFile {
+  commit?: string;
+  quick: boolean;
+  seed: number;
+  settings: { size: number; autoencoderEpochs: number } & Record<string, unknown>;
+  runs: { noise: string; methods: ({ name: string } & Record<string, unknown>)[] }[];
+}
+
+function shipAutoencoders(run: string, resultPath: string, out: string): void {
+  const result = JSON.parse(readFileSync(resultPath, 'utf8')) as TriggerResultFile;
+  if (result.quick) throw new Error(`${resultPath}: a --quick run; ship the models of a full one`);
+  const structured = result.runs.find((r) => r.noise === 'structured');
+  if (!structured) throw new Error(`${resultPath}: no structured-noise run`);
+  for (const mode of ['refined', 'baseline']) {
+    const name = `ae-${mode}`;
+    const from = join(run, 'models', name);
+    if (!existsSync(join(from, 'config.json'))) throw new Error(`${from}: not a trained autoencoder (no config.json)`);
+    const files = ['config.json', 'weights.json', 'weights.bin', 'model.onnx', 'history.json', ...readdirSync(join(from, 'stats')).map((f) => `stats/${f}`)].filter((f) => existsSync(join(from, f)));
+    const m = structured.methods.find((x) => x.name === name);
+    if (!m) throw new Error(`${resultPath}: no method '${name}' in the structured run`);
+    const { sweep, energyBins, ...summary } = m as { sweep?: unknown; energyBins?: unknown };
+    shipFolder(from, join(out, name), files, {
+      model: name,
+      description: `ROI autoencoder (spec roi-trigger.md), ${mode} training, ${result.settings.autoencoderEpochs} epochs on simulated LIME pedestals`,
+      trainedBy: { command: `node dist/bench/trigger-quality.js --noise structured --epochs ${result.settings.autoencoderEpochs}`, seed: result.seed, commit: result.commit ?? 'unknown', settings: result.settings },
+      camera: { seed: result.seed, size: result.settings.size, noise: 'structured' },
+      metrics: { source: resultPath, ...summary, energyBins },
+      shippedBy: `node dist/bench/ship-models.js --only ae --ae ${run}`,
+    });
+    console.log(`models/${name}: from ${from} (commit ${result.commit ?? 'unknown'})`);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { oasis: { type: 'string', default: 'runs/oasis-quality-full' }, out: { type: 'string', default: 'models' } } });
-  shipOasis(values.oasis!, 'bench/results/oasis-quality-full.json', values.out!);
+  const { values } = parseArgs({
+    options: {
+      oasis: { type: 'string', default: 'runs/oasis-quality-full' },
+      ae: { type: 'string', default: 'runs/bench-trigger-quality/structured' },
+      only: { type: 'string' },
+      out: { type: 'string', default: 'models' },
+    },
+  });
+  if (values.only !== undefined && values.only !== 'oasis' && values.only !== 'ae') throw new Error(`--only: '${values.only}' is not oasis or ae`);
+  if (values.only !== 'ae') shipOasis(values.oasis!, 'bench/results/oasis-quality-full.json', values.out!);
+  if (values.only !== 'oasis') shipAutoencoders(values.ae!, 'bench/results/trigger-quality.json', values.out!);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../src/core/atomic-write.js';
 import { runTriggerStudy } from '../src/study/trigger-study.js';
 import type { MethodResult } from '../src/evaluation/evaluate-run.js';
+import { gitCommit } from './git-commit.js';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,6 +60,7 @@ function writeResults(): void {
   const structured = runs.find((r) => r.noise === 'structured') ?? runs[0];
   writeJsonAtomic(join('bench', 'results', 'trigger-quality.json'), {
     bench: 'trigger-quality',
+    commit: gitCommit(),
     quick,
     seed,
     geometry: { rawFrame: [settings.size, settings.size], crop: [94, 94, 381, 381], analysisGrid: [256, 256], closingRadius: 40 },

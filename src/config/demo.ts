@@ -93,9 +93,17 @@ const demoOasisSchema = z.strictObject({
     .default({ image: { width: 64, height: 32, pixelMm: 1.25 } }),
 });
 
+/** The run of the shipped autoencoders' camera (src/demo/shipped-models.ts): held-out pedestals and events, fresh seeds. */
+const demoShippedAeSchema = z.strictObject({
+  calibrationPedestals: count().default(20),
+  events: count().default(100),
+  eventsPerFrame: z.number().positive().default(1.5),
+});
+
 export const demoSchema = z.strictObject({
   study: demoStudySchema.default(demoStudySchema.parse({})),
   oasis: demoOasisSchema.default(demoOasisSchema.parse({})),
+  shippedAutoencoders: demoShippedAeSchema.default(demoShippedAeSchema.parse({})),
 });
 export type DemoConfig = z.infer<typeof demoSchema>;
 

@@ -9,7 +9,8 @@ import { runTriggerStudy, type StudyOptions, type StudyResult } from '../study/t
 import { runOasisQuality } from '../study/oasis-quality.js';
 import { selectBackend } from '../engine/select-backend.js';
 import { DEMO_DEFAULTS, OASIS_STUDY_DEFAULTS } from '../config/demo.js';
-import { evaluateShippedOasis, shippedIntro, shippedOasisModels } from './shipped-models.js';
+import { evaluateShippedAutoencoders, evaluateShippedOasis, shippedAutoencoders, shippedIntro, shippedOasisModels } from './shipped-models.js';
+import type { MethodResult } from '../evaluation/results.js';
 
 /** The demo's run sizes (config/demo.ts's demoSchema): the trigger study's, and the overlap study's. */
 const { study: DEMO_STUDY, oasis: DEMO_OASIS } = DEMO_DEFAULTS;
@@ -19,9 +20,11 @@ export interface DemoOptions extends Omit<StudyOptions, 'title' | 'extraSections
   seed: number;
   /** Skip the overlap-separation part (default: run it). */
   oasis?: boolean;
+  /** Skip the shipped autoencoders' run (default: run it when models/ has them). */
+  shippedAutoencoders?: boolean;
 }
 
-export async function runDemo(opts: DemoOptions): Promise<StudyResult & { oasis: unknown[] }> {
+export async function runDemo(opts: DemoOptions): Promise<StudyResult & { oasis: unknown[]; shippedAutoencoders: MethodResult[] }> {
   const t0 = performance.now();
   const log = opts.log ?? (() => {});
   let oasis: Awaited<ReturnType<typeof runOasisQuality>> | null = null;
@@ -59,13 +62,25 @@ export async function runDemo(opts: DemoOptions): Promise<StudyResult & { oasis:
   }
   const sections = [shipped?.section, oasis?.section].filter((x) => x !== undefined);
   const entries = [...(shipped?.entries ?? []), ...(oasis?.entries ?? [])];
-  const { oasis: _skip, ...study } = opts;
+  // the shipped autoencoders on a fresh run of the camera they were trained on (its own small study)
+  const aeModels = opts.shippedAutoencoders === false ? [] : shippedAutoencoders();
+  let shippedAe: Awaited<ReturnType<typeof evaluateShippedAutoencoders>> = null;
+  if (aeModels.length) {
+    const a = DEMO_DEFAULTS.shippedAutoencoders;
+    log(`ROI trigger, shipped autoencoders (${aeModels.map((m) => m.name).join(', ')}): ${a.calibrationPedestals} pedestals and ${a.events} events of a fresh run of their camera`);
+    shippedAe = await evaluateShippedAutoencoders({ outDir: join(resolve(opts.outDir), 'ae-shipped'), seed: opts.seed + 5_000_011, ...a, models: aeModels, progress: opts.progress, log: () => {} });
+    if (shippedAe) sections.unshift(shippedAe.section);
+  }
+  const { oasis: _skip, shippedAutoencoders: _skipAe, ...study } = opts;
   const result = await runTriggerStudy({
     ...DEMO_STUDY,
     ...Object.fromEntries(Object.entries(study).filter(([, v]) => v !== undefined)),
     title: `tpcvision demo — simulated LIME run (${opts.size ?? DEMO_STUDY.size}² frames, seed ${opts.seed})`,
     extraSections: sections,
-    evaluationExtras: entries.length ? { oasis: entries } : {},
+    evaluationExtras: {
+      ...(entries.length ? { oasis: entries } : {}),
+      ...(shippedAe ? { shippedAutoencoders: { report: shippedAe.study.report, methods: shippedAe.study.evaluation.methods.map(({ sweep: _s, ...m }) => m) } } : {}),
+    },
   } as StudyOptions);
-  return { ...result, oasis: entries, seconds: (performance.now() - t0) / 1000 };
+  return { ...result, oasis: entries, shippedAutoencoders: shippedAe?.study.evaluation.methods ?? [], seconds: (performance.now() - t0) / 1000 };
 }

@@ -13,13 +13,26 @@ import { join } from 'node:path';
 import { packageRoot } from '../core/version.js';
 import type { Progress } from '../core/progress.js';
 import { OASIS_STUDY_DEFAULTS } from '../config/demo.js';
+import { evaluationSchema } from '../config/pipeline.js';
 import { simulateTestSet, studyMigdalConfig } from '../study/oasis-quality.js';
 import { evaluateOasisRun, type OasisEvaluateRunResult } from '../study/oasis-evaluate-run.js';
+import { runTriggerStudy, type StudyResult } from '../study/trigger-study.js';
+import { InputError } from '../core/errors.js';
+import { escapeHtml, REFERENCE_AREA_CUT, summaryTableHtml, type ReportSection } from '../report/index.js';
 
 /** Shipped OASIS models by preset, in the order the demo shows them. */
 export const SHIPPED_OASIS = [
   { dir: 'oasis-nominal', name: 'nominal (shipped)' },
   { dir: 'oasis-unweighted', name: 'unweighted (shipped)' },
+] as const;
+
+/**
+ * Shipped autoencoders (bench/trigger-quality's refined and baseline, with the pedestal statistics they
+ * were trained with in their stats/), by the score name the demo gives them.
+ */
+export const SHIPPED_AUTOENCODERS = [
+  { dir: 'ae-refined', name: 'ae-refined-shipped' },
+  { dir: 'ae-baseline', name: 'ae-baseline-shipped' },
 ] as const;
 
 /** The models/ folder of the package, or null when it is not there (an installation without models). */
@@ -33,6 +46,73 @@ export function shippedModelsRoot(): string | null {
 export function shippedOasisModels(root = shippedModelsRoot()): { dir: string; name: string }[] {
   if (root === null) return [];
   return SHIPPED_OASIS.map((m) => ({ dir: join(root, m.dir), name: m.name })).filter((m) => existsSync(join(m.dir, 'oasis-model.json')));
+}
+
+/** The shipped autoencoder directories that exist, with their score names. */
+export function shippedAutoencoders(root = shippedModelsRoot()): { dir: string; name: string }[] {
+  if (root === null) return [];
+  return SHIPPED_AUTOENCODERS.map((m) => ({ dir: join(root, m.dir), name: m.name })).filter((m) => existsSync(join(m.dir, 'config.json')));
+}
+
+export interface ShippedAutoencoderOptions {
+  outDir: string;
+  /** Seed of the fresh run (frames, events); the camera is the models' own. */
+  seed: number;
+  calibrationPedestals: number;
+  events: number;
+  eventsPerFrame: number;
+  models?: { dir: string; name: string }[];
+  progress?: Progress;
+  log?: (line: string) => void;
+}
+
+/**
+ * The shipped autoencoders on a fresh run of the camera they were trained on (the camera seed, frame
+ * size and noise model their PROVENANCE.json records): the frozen statistics they were trained with,
+ * τ calibrated on fresh held-out pedestals, every classical score beside them on the same events.
+ * Null without shipped autoencoders.
+ */
+export async function evaluateShippedAutoencoders(o: ShippedAutoencoderOptions): Promise<{ study: StudyResult; section: ReportSection } | null> {
+  const models = o.models ?? shippedAutoencoders();
+  if (models.length === 0) return null;
+  const camera = readProvenance(models[0].dir)?.camera;
+  if (!camera) throw new InputError(join(models[0].dir, 'PROVENANCE.json'), 'no camera (seed, size, noise) recorded: ship the model with bench/ship-models.ts');
+  const study = await runTriggerStudy({
+    outDir: o.outDir,
+    seed: o.seed,
+    size: camera.size,
+    noise: camera.noise,
+    cameraSeed: camera.seed,
+    trainingPedestals: 0,
+    calibrationPedestals: o.calibrationPedestals,
+    events: o.events,
+    eventsPerFrame: o.eventsPerFrame,
+    autoencoderEpochs: 0,
+    statsDir: join(models[0].dir, 'stats'),
+    models: new Map(models.map((m) => [m.name, m.dir])),
+    title: `tpcvision demo — shipped autoencoders on a fresh run of their camera (camera seed ${camera.seed}, run seed ${o.seed})`,
+    progress: o.progress,
+    log: o.log,
+  });
+  const ev = study.evaluation;
+  const html =
+    `<p>${escapeHtml(shippedAutoencoderIntro(models, camera))}</p>` +
+    summaryTableHtml(ev.methods, { referenceAreaCut: REFERENCE_AREA_CUT, lowEnergyRange: evaluationSchema.parse({}).lowEnergyRange as [number, number] }) +
+    `<p class="note">${ev.containedEvents} contained events in ${ev.frames} frames; the full report of this run: ${escapeHtml(study.report)}</p>`;
+  return { study, section: { title: 'ROI trigger: the shipped autoencoders on a fresh run of their camera', html } };
+}
+
+function shippedAutoencoderIntro(models: { dir: string; name: string }[], camera: { seed: number; size: number; noise: string }): string {
+  const parts = models.map((m) => {
+    const p = readProvenance(m.dir);
+    const commit = p?.trainedBy?.commit ? String(p.trainedBy.commit).slice(0, 10) : 'unknown';
+    const cov = p?.metrics?.coverageAtReferenceCut;
+    return `${m.name}: trained by \`${p?.trainedBy?.command ?? '?'}\` (seed ${p?.trainedBy?.seed ?? '?'}, commit ${commit}), coverage at the 97.8% area cut there ${typeof cov === 'number' ? `${(100 * cov).toFixed(1)}%` : '—'}`;
+  });
+  return (
+    `Autoencoders trained by the project's own benchmark on pedestals of a simulated ${camera.size}² camera (${camera.noise} noise, camera seed ${camera.seed}) and shipped in models/, ` +
+    `used here with the pedestal statistics they were trained with on a new run of that camera: τ calibrated on fresh pedestals, coverage on fresh events. ${parts.join('. ')}.`
+  );
 }
 
 export interface ShippedOasisOptions {
@@ -86,7 +166,9 @@ interface Provenance {
   description?: string;
   trainedBy?: { command?: string; seed?: number; commit?: string };
   data?: { trainEvents?: number };
-  metrics?: { medianDeltaI_4to5keV?: number; iou?: number; nrOnlyFpRate?: number };
+  /** Autoencoders: the simulated camera the model belongs to. */
+  camera?: { seed: number; size: number; noise: 'structured' | 'independent' };
+  metrics?: { medianDeltaI_4to5keV?: number; iou?: number; nrOnlyFpRate?: number; coverageAtReferenceCut?: number };
 }
 
 function readProvenance(dir: string): Provenance | null {

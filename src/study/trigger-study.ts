@@ -17,6 +17,7 @@ import { resolveLimeConfig } from '../config/lime.js';
 import { TRIGGER_STUDY_DEFAULTS } from '../config/demo.js';
 import { simulateLimeRun } from '../simulation/lime/run.js';
 import { computePedestalStats, savePedestalStats, type PedestalStats } from '../preprocessing/index.js';
+import { loadPedestalStats } from '../preprocessing/stats-artefact.js';
 import { buildScores, ALL_SCORES } from '../scores/build.js';
 import { calibrateScores } from '../calibration/index.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
@@ -40,6 +41,16 @@ export interface StudyOptions {
   noise?: 'structured' | 'independent';
   /** Epochs of each autoencoder training; 0 skips them. */
   autoencoderEpochs?: number;
+  /** Seed of the simulated camera's fixed pattern (lime.ts camera.seed); default the study's seed. */
+  cameraSeed?: number;
+  /**
+   * Frozen pedestal statistics to use instead of computing them from training pedestals (a stats/
+   * directory, e.g. a trained model's): with trainingPedestals 0, the study simulates only held-out
+   * pedestals and events.
+   */
+  statsDir?: string;
+  /** Trained autoencoders evaluated beside the classical scores (after any the study trains): name → model directory. */
+  models?: ReadonlyMap<string, string>;
   /** Points of each method's threshold sweep (default: the evaluation config's). */
   sweepPoints?: number;
   title?: string;
@@ -79,13 +90,20 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
     mergeConfig(presetForSize(o.size), o.sweepPoints ? { evaluation: { sweepPoints: o.sweepPoints } } : {}),
     'study',
   );
-  log(`pedestal statistics from ${training.length} frames`);
-  const stats = await computePedestalStats(fileSequence(training), cfg.preprocess, progress);
+  let stats: PedestalStats;
+  if (o.statsDir) {
+    log(`pedestal statistics from ${o.statsDir}`);
+    stats = loadPedestalStats(o.statsDir);
+  } else {
+    log(`pedestal statistics from ${training.length} frames`);
+    stats = await computePedestalStats(fileSequence(training), cfg.preprocess, progress);
+  }
   savePedestalStats(join(out, 'stats'), stats);
 
   // 3. the two autoencoders, trained on the same training pedestals (few epochs: a demo)
   const trained = await trainAutoencoders(o, training, stats, join(out, 'models'), progress, log);
-  // the classical scores, then the autoencoders in training order
+  for (const [name, dir] of opts.models ?? []) trained.models.set(name, dir);
+  // the classical scores, then the autoencoders in training order, then the given ones
   const scores = await buildScores([ALL_SCORES], trained.models, stats, cfg.score);
 
   // 4. calibrate every score on the held-out pedestals
@@ -115,8 +133,8 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
     calibration: calibration.methods[i].calibration,
   }));
   const evaluation = await evaluateRun({ data: dataSequence(dataFiles), stats, methods, config: cfg, progress, totalFrames: dataFiles.length });
-  const { extraSections: _sections, evaluationExtras: _extras, progress: _progress, log: _log, ...settings } = o;
-  const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, study: settings, config: cfg, simulation: lime };
+  const { extraSections: _sections, evaluationExtras: _extras, progress: _progress, log: _log, models: givenModels, ...settings } = o;
+  const provenance = { tool: 'tpcvision', version: toolVersion(), seed: o.seed, study: { ...settings, models: givenModels ? Object.fromEntries(givenModels) : undefined }, config: cfg, simulation: lime };
   writeEvaluation(out, evaluation, provenance, opts.evaluationExtras);
   for (const s of scores) await s.dispose?.();
   const report = join(out, 'report.html');
@@ -127,7 +145,7 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
 /** The simulated LIME run: pedestals split into training and held-out ones, and the data frames. */
 async function simulate(o: Settings, simDir: string, progress: Progress, log: Log) {
   log(`simulating ${o.trainingPedestals + o.calibrationPedestals} pedestal frames and ${o.events} events on ${o.size}² frames (seed ${o.seed})`);
-  const lime = resolveLimeConfig({ noise: o.noise, camera: { width: o.size, height: o.size }, events: { perFrame: o.eventsPerFrame } }, 'study');
+  const lime = resolveLimeConfig({ noise: o.noise, camera: { width: o.size, height: o.size, seed: o.cameraSeed ?? null }, events: { perFrame: o.eventsPerFrame } }, 'study');
   await simulateLimeRun({
     config: lime,
     outDir: simDir,
