@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     base: num(values.base, preset.base),
     batchSize: preset.batchSize,
   };
+  const commit = gitCommit(); // the code the run starts from (commits made while it runs do not count)
   const backend = await selectBackend({ prefer: values.engine === 'cpu' ? 'cpu' : 'native' });
   const mode = values.quick ? 'quick' : values.reduced ? 'reduced' : values.full ? 'full' : 'whole-frames';
   const outDir = values.out ?? `runs/oasis-quality${mode === 'whole-frames' ? '' : `-${mode}`}`;
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
   const file = values.quick ? 'bench/results/oasis-quality-quick.json' : values.full ? 'bench/results/oasis-quality-full.json' : 'bench/results/oasis-quality.json';
   writeJsonAtomic(file, {
     version: toolVersion(),
-    commit: gitCommit(),
+    commit,
     backend,
     mode,
     quick: values.quick,

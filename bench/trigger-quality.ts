@@ -29,6 +29,7 @@ function arg(name: string, fallback?: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+const startCommit = gitCommit(); // the code the run starts from
 const quick = process.argv.includes('--quick');
 const seed = Number(arg('seed', '1'));
 const outRoot = arg('out', join(process.cwd(), 'runs', 'bench-trigger-quality'))!;
@@ -60,7 +61,7 @@ function writeResults(): void {
   const structured = runs.find((r) => r.noise === 'structured') ?? runs[0];
   writeJsonAtomic(join('bench', 'results', 'trigger-quality.json'), {
     bench: 'trigger-quality',
-    commit: gitCommit(),
+    commit: startCommit,
     quick,
     seed,
     geometry: { rawFrame: [settings.size, settings.size], crop: [94, 94, 381, 381], analysisGrid: [256, 256], closingRadius: 40 },
