@@ -26,7 +26,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { writeJsonAtomic } from '../src/core/atomic-write.js';
+import { writeFileAtomic, writeJsonAtomic } from '../src/core/atomic-write.js';
 import { readOasisMeta } from '../src/overlap/model-dir.js';
 
 const OASIS_FILES = ['oasis-model.json', 'weights.json', 'weights.bin'];
@@ -112,6 +112,38 @@ function shipAutoencoders(run: string, resultPath: string, out: string): void {
   }
 }
 
+/** models/README.md, made from every folder's PROVENANCE.json (so it can never disagree with them). */
+function writeModelsReadme(out: string): void {
+  const pct = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(1)}%` : '—');
+  const rows: string[] = [];
+  for (const name of readdirSync(out).sort()) {
+    const path = join(out, name, 'PROVENANCE.json');
+    if (!existsSync(path)) continue;
+    const p = JSON.parse(readFileSync(path, 'utf8'));
+    const m = p.metrics ?? {};
+    const figures =
+      p.camera === undefined
+        ? `ΔI(4–5 keV) median ${pct(m.medianDeltaI_4to5keV)} (IQR ${pct(m.iqrDeltaI_4to5keV)}), IoU ${typeof m.iou === 'number' ? m.iou.toFixed(3) : '—'}, NR-only FP ${pct(m.nrOnlyFpRate)}`
+        : `coverage ${pct(m.meanCoverage)} at τ ${typeof m.tau === 'number' ? m.tau.toPrecision(4) : '—'}, ${pct(m.coverageAtReferenceCut)} at the 97.8% area cut`;
+    rows.push(`| \`${name}/\` | ${p.description} | \`${p.trainedBy.command}\`, seed ${p.trainedBy.seed}, commit \`${String(p.trainedBy.commit).slice(0, 12)}\` | ${figures} |`);
+  }
+  const text = [
+    '# Shipped models',
+    '',
+    'Trained by the project\'s own benchmarks and copied here by `node dist/bench/ship-models.js`; `tpcvision demo`',
+    'evaluates them on freshly simulated data (src/demo/shipped-models.ts) and tests/demo/shipped-models.test.ts',
+    'checks that they load and perform. Each folder\'s PROVENANCE.json has the exact command, seed, data, git',
+    'commit and every metric the benchmark measured (its result file under bench/results/); this table is made',
+    'from those files by the same command.',
+    '',
+    '| folder | model | trained by | measured by the benchmark |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+  writeFileAtomic(join(out, 'README.md'), text);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -122,8 +154,10 @@ async function main(): Promise<void> {
     },
   });
   if (values.only !== undefined && values.only !== 'oasis' && values.only !== 'ae') throw new Error(`--only: '${values.only}' is not oasis or ae`);
+  mkdirSync(values.out!, { recursive: true });
   if (values.only !== 'ae') shipOasis(values.oasis!, 'bench/results/oasis-quality-full.json', values.out!);
   if (values.only !== 'oasis') shipAutoencoders(values.ae!, 'bench/results/trigger-quality.json', values.out!);
+  writeModelsReadme(values.out!);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
