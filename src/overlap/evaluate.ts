@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
+import { InputError } from '../core/errors.js';
 import { asCompact, imageSize, windowInput } from './batch.js';
 import { invertScaling, type OverlapSample, type PixelBox } from '../core/overlap-sample.js';
 import { oasisWindowSchema, type OasisWindowConfig } from '../config/oasis.js';
@@ -35,7 +36,8 @@ export interface OasisEvaluationEntry extends Omit<MetricsSummary, 'bins'> {
   bestEpoch: number;
   /** The window the model saw (null: whole frames) and where it was centred at inference. */
   window: WindowSize | null;
-  windowBox: OasisWindowConfig['box'] | null;
+  /** 'given': boxes given with the samples (`oasis evaluate --boxes`). */
+  windowBox: OasisWindowConfig['box'] | 'given' | null;
   /** Test events whose valid box did not lie wholly inside their inference window (predictions outside it are 0). */
   eventsCutByWindow: number;
   bins: EnergyBin[];
@@ -152,17 +154,29 @@ export interface EvaluateOptions {
   examples?: number;
   /** Where inference windows are centred, overriding the model's config ('valid': the sample's box). */
   windowBox?: OasisWindowConfig['box'];
+  /** Boxes given with the samples by id (io/box-file.ts): windows centred on them; overrides windowBox. */
+  boxes?: ReadonlyMap<string, PixelBox>;
 }
 
 /**
  * The inference windows of a model: whole frames (the model built at the samples' common size), or
  * windows of the model's size centred on each sample's inference box (event-box.ts).
  */
-export function inferenceWindows(samples: readonly CompactSample[], meta: EvaluateOptions['meta'], boxOverride?: OasisWindowConfig['box']): { win: WindowSize; origins: WindowOrigin[]; box: OasisWindowConfig['box'] | null } {
+export function inferenceWindows(
+  samples: readonly CompactSample[],
+  meta: EvaluateOptions['meta'],
+  boxOverride?: OasisWindowConfig['box'],
+  given?: ReadonlyMap<string, PixelBox>,
+): { win: WindowSize; origins: WindowOrigin[]; box: OasisWindowConfig['box'] | 'given' | null } {
   const window = meta.window ?? null;
   if (window === null) {
     const { width, height } = imageSize(samples);
     return { win: { width, height }, origins: samples.map(() => ({ x: 0, y: 0 })), box: null };
+  }
+  if (given) {
+    const missing = samples.filter((c) => !given.has(c.id));
+    if (missing.length) throw new InputError('boxes', `no box for ${missing.length} of ${samples.length} samples (first: '${missing[0].id}'): every sample needs one`);
+    return { win: window, origins: samples.map((c) => centredWindow(c, given.get(c.id)!, window)), box: 'given' };
   }
   const w = { ...(meta.config?.window ?? schemaDefaults(oasisWindowSchema)) };
   if (boxOverride) w.box = boxOverride;
@@ -174,7 +188,7 @@ export function evaluateOasisModel(o: EvaluateOptions): OasisModelEvaluation {
   const events: EventMetrics[] = [];
   const wanted = new Set(exampleIndices(samples, o.examples ?? REPORT_DEFAULTS.oasisExamples));
   const examples: ExampleMaps[] = [];
-  const { win, origins, box } = inferenceWindows(samples, o.meta, o.windowBox);
+  const { win, origins, box } = inferenceWindows(samples, o.meta, o.windowBox, o.boxes);
   let cut = 0;
   predictRaw(o.model, samples, origins, win, o.batchSize ?? 8, (i, p) => {
     const c = samples[i];

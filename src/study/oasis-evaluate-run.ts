@@ -11,7 +11,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { toolVersion } from '../core/version.js';
-import type { OverlapSample } from '../core/overlap-sample.js';
+import type { OverlapSample, PixelBox } from '../core/overlap-sample.js';
 import type { CompactSample } from '../overlap/window.js';
 import { evaluateOasisModel, writeOasisEvaluation, type ExampleMaps, type OasisEvaluationEntry } from '../overlap/evaluate.js';
 import { loadOasisModel, readOasisMeta } from '../overlap/model-dir.js';
@@ -27,6 +27,8 @@ export interface OasisEvaluateRunOptions {
   examples?: number;
   /** Where windowed models' windows are centred, overriding each model's config. */
   windowBox?: 'input' | 'valid';
+  /** Boxes given with the samples by id (io/box-file.ts): windows centred on them. */
+  boxes?: ReadonlyMap<string, PixelBox>;
   /** Labels of the models, one per directory (default: the preset, + the directory name when repeated). */
   names?: string[];
   /** Title and introduction of the report section (report/oasis-section.ts). */
@@ -54,7 +56,7 @@ export async function evaluateOasisRun(o: OasisEvaluateRunOptions): Promise<Oasi
     const name = o.names?.[k] ?? (repeated ? `${presets[k]} (${basename(resolve(dir))})` : presets[k]);
     const { width, height } = o.samples[0];
     const { model, meta } = loadOasisModel(dir, { width, height });
-    const r = evaluateOasisModel({ model, meta, samples: o.samples, name, examples: o.examples, windowBox: o.windowBox });
+    const r = evaluateOasisModel({ model, meta, samples: o.samples, name, examples: o.examples, windowBox: o.windowBox, boxes: o.boxes });
     model.dispose();
     entries.push(r.entry);
     examples.set(name, r.examples);

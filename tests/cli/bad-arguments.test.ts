@@ -88,6 +88,8 @@ const CASES: Case[] = [
   { command: 'oasis evaluate', args: ['--model', empty, '--data', missing, '--out', out, '--engine', 'gpu'], code: EXIT.badInput, names: '--engine' },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', missing, '--out', out, '--engine', 'cpu'], code: EXIT.badInput, names: missing },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--engine', 'cpu'], code: EXIT.badInput, names: noSamples },
+  { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--boxes', missing], code: EXIT.badInput, names: missing },
+  { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--boxes', missing, '--window-box', 'valid'], code: EXIT.badInput, names: '--boxes' },
   { command: 'demo', args: ['--out', out, '--seed', 'one'], code: EXIT.badInput, names: '--seed' },
   { command: 'demo', args: ['--out', out, '--ae-epochs', '-1'], code: EXIT.badInput, names: '--ae-epochs' },
 ];

@@ -17,7 +17,7 @@ import { centredOrigin, centredWindow, compactSample, effectiveWindow, originRan
 import { brightestGroupBox, inferenceBox } from '../../src/overlap/event-box.js';
 import { makeBatch } from '../../src/overlap/batch.js';
 import { regionWeightMap } from '../../src/overlap/loss.js';
-import { evaluateOasisModel } from '../../src/overlap/evaluate.js';
+import { evaluateOasisModel, inferenceWindows } from '../../src/overlap/evaluate.js';
 import { readMigdalFeather, readMigdalFeatherAs, writeMigdalFeather } from '../../src/io/feather.js';
 import { handSamples, naiveEvent, naiveRawPrediction, naiveScaledInput, expectMatchesNaive } from './reference.js';
 
@@ -287,6 +287,27 @@ describe('windowed evaluation', () => {
       }
       model.dispose();
     }
+  });
+
+  it('given boxes centre the windows on them: the valid boxes given reproduce box \'valid\'; a shifted box moves the window; a missing one is refused', () => {
+    const samples = noisySamples();
+    const win = { height: 8, width: 8 };
+    const model = linearModel(win.height, win.width);
+    const m = { ...meta, window: win, config: { window: { height: 8, width: 8, box: 'valid' as const, boxThresholdAdu: 30 } } };
+    const valid = evaluateOasisModel({ model, meta: m, samples, examples: 0 });
+    const given = new Map(samples.map((s) => [s.id, s.valid]));
+    const r = evaluateOasisModel({ model, meta: m, samples, examples: 0, boxes: given });
+    expect(r.entry.windowBox).toBe('given');
+    expect(r.events).toEqual(valid.events);
+    // a box moved to the frame's far corner moves the window there: the events' box is cut, ΔI changes
+    const far = new Map(samples.map((s) => [s.id, { x0: 32, y0: 12, x1: 40, y1: 20 }]));
+    const moved = evaluateOasisModel({ model, meta: m, samples, examples: 0, boxes: far });
+    expect(moved.events).not.toEqual(valid.events);
+    const { origins } = inferenceWindows(samples.map(compactSample), m, undefined, far);
+    for (const o of origins) expect(o).toEqual({ x: 32, y: 12 });
+    given.delete(samples[2].id);
+    expect(() => evaluateOasisModel({ model, meta: m, samples, examples: 0, boxes: given })).toThrow(new RegExp(`no box for 1 of ${samples.length} samples \\(first: '${samples[2].id}'\\)`));
+    model.dispose();
   });
 
   it('a whole-frame model (no window in its meta) sees whole frames', () => {
