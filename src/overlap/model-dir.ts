@@ -53,6 +53,8 @@ export const oasisTrainStateSchema = z.object({
   /** Steps of epoch `epoch + 1` already taken (a checkpoint inside an epoch) and their summed sample losses. */
   stepInEpoch: count().default(0),
   epochLossSum: z.number().default(0),
+  /** The run's identity (preset, loss, batch, window, data…): --resume refuses another run's checkpoint (training/checkpoint.ts checkResumable). */
+  run: z.record(z.string(), z.unknown()).optional(),
 });
 export type OasisTrainState = z.infer<typeof oasisTrainStateSchema>;
 

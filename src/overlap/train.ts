@@ -30,7 +30,7 @@ import { writeJsonAtomic } from '../core/atomic-write.js';
 import { silentProgress, type Progress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
 import { buildOasisUnet } from '../models/oasis-unet.js';
-import { loadModelWeights, saveModelWeights } from '../training/checkpoint.js';
+import { checkResumable, commitCheckpoint, dataHash, loadModelWeights, recoverCheckpoint, saveModelWeights } from '../training/checkpoint.js';
 import { initializeWeights } from '../training/init.js';
 import { AdamW } from '../training/optimizer.js';
 import { shuffled, splitIndices } from '../training/split.js';
@@ -191,6 +191,25 @@ export function evaluateLoss(model: LayersModel, cfg: OasisConfig, samples: read
   return { total: total / n, reg: reg / n, tv: tv / n };
 }
 
+/**
+ * What must not change between an interrupted run and its resumption: preset and loss, the training
+ * settings that shape the steps (not patience, micro-batching or checkpoint spacing; epochs only under
+ * a schedule that depends on them), the window, the seed and the samples (count and a hash of their
+ * ids and boxes).
+ */
+function runIdentity(o: OasisTrainOptions, samples: readonly CompactSample[]): Record<string, unknown> {
+  const { patience: _p, microBatch: _m, checkpointEverySteps: _c, epochs, ...training } = o.config.training;
+  return {
+    preset: o.preset,
+    loss: o.config.loss,
+    training: { ...training, ...(training.schedule === 'constant' ? {} : { epochs }) },
+    window: o.config.window,
+    seed: o.seed,
+    samples: samples.length,
+    data: dataHash(samples.map((c) => `${c.id}:${c.valid.x0},${c.valid.y0},${c.valid.x1},${c.valid.y1}`)),
+  };
+}
+
 export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult> {
   const { config: cfg, seed } = o;
   const samples = asCompact(o.samples);
@@ -210,21 +229,36 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = new AdamW(vars, { learningRate: t.learningRate, beta1: t.beta1, beta2: t.beta2, epsilon: t.adamEpsilon, weightDecay: t.weightDecay });
   let state: OasisTrainState;
+  const identity = runIdentity(o, samples);
+  if (o.resume) {
+    const found = recoverCheckpoint(ckpt);
+    if (found === 'recovered') log(`recovered the checkpoint an interrupted write left beside ${ckpt}`);
+    if (found === 'none') log(`--resume: no checkpoint in ${ckpt}, starting fresh`);
+  }
   if (o.resume && existsSync(statePath)) {
     state = readJsonFile(statePath, oasisTrainStateSchema, 'no checkpoint state to resume from');
+    checkResumable(statePath, state.run, identity, log);
+    state.run = identity;
     loadModelWeights(ckpt, model);
     optimizer.load(ckpt);
     log(`resuming after epoch ${state.epoch + 1}${state.stepInEpoch ? ` and ${state.stepInEpoch} steps of the next` : ''}${state.stopped ? ' (early stopping had fired)' : ''}`);
   } else {
-    state = { epoch: -1, bestValLoss: Infinity, bestEpoch: -1, epochsWithoutImprovement: 0, stopped: false, history: [], stepInEpoch: 0, epochLossSum: 0 };
+    state = { epoch: -1, bestValLoss: Infinity, bestEpoch: -1, epochsWithoutImprovement: 0, stopped: false, history: [], stepInEpoch: 0, epochLossSum: 0, run: identity };
   }
 
   const steps = Math.ceil(train.length / t.batchSize);
-  const saveCheckpoint = () => {
-    saveModelWeights(ckpt, model);
-    optimizer.save(ckpt);
-    writeJsonAtomic(statePath, state); // last: names the epoch (and step) the files above belong to
-  };
+  // one unit: weights, optimizer, the best epoch's weights (carried over unless this epoch improved), state last
+  const saveCheckpoint = (best = false) =>
+    commitCheckpoint(
+      ckpt,
+      (tmp) => {
+        saveModelWeights(tmp, model);
+        if (best) saveModelWeights(tmp, model, 'best');
+        optimizer.save(tmp);
+        writeJsonAtomic(join(tmp, 'state.json'), state); // last: names the epoch (and step) the files above belong to
+      },
+      ['best.json', 'best.bin'],
+    );
   let valOrigins: WindowOrigin[] | undefined;
   const last = Math.min(t.epochs - 1, o.stopAfterEpoch ?? Infinity);
   for (let epoch = state.epoch + 1; epoch <= last && !state.stopped; epoch++) {
@@ -258,7 +292,6 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
       state.bestValLoss = v.total;
       state.bestEpoch = epoch;
       state.epochsWithoutImprovement = 0;
-      saveModelWeights(ckpt, model, 'best');
     } else if (++state.epochsWithoutImprovement >= t.patience) {
       state.stopped = true;
     }
@@ -269,7 +302,7 @@ export async function trainOasis(o: OasisTrainOptions): Promise<OasisTrainResult
       `epoch ${epoch + 1}/${t.epochs}: train ${trainLoss.toPrecision(5)}  val ${v.total.toPrecision(5)}${improved ? ' (best)' : ''}  ` +
         `${seconds.toFixed(1)} s${state.stopped ? `  — early stop, best epoch ${state.bestEpoch + 1}` : ''}`,
     );
-    saveCheckpoint();
+    saveCheckpoint(improved);
   }
   optimizer.dispose();
 

@@ -3,9 +3,12 @@
  * every model variable (trainable and batch-norm running statistics) and every optimizer slot, in a
  * fixed order, as one manifest (STEM.json: header fields + named entries) + one little-endian float32
  * blob (STEM.bin) each; training/optimizer.ts writes its step and hyperparameters in the header.
- * Writes are atomic; the trainer's state JSON is written last and names the epoch the files belong to.
+ * Writes are atomic; the trainer's state JSON is written last and names the epoch the files belong to,
+ * and the whole set is replaced as one unit (commitCheckpoint / recoverCheckpoint), with the run's
+ * identity in the state so that --resume refuses another run's checkpoint (checkResumable).
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
@@ -96,4 +99,91 @@ export function loadModelWeights(dir: string, model: LayersModel, stem = 'weight
   });
   model.setWeights(tensors);
   tensors.forEach((t) => t.dispose());
+}
+
+/**
+ * Writes a checkpoint as one unit. `write(tmp)` fills DIR.next (its state file, the one that says the
+ * set is complete, last); then DIR moves to DIR.prev, DIR.next to DIR, and DIR.prev is removed. A
+ * kill at any point leaves a complete set that `recoverCheckpoint` finds: never epoch-n weights beside
+ * an epoch-(n−1) state. `carry` names files of the current set kept when `write` did not make them
+ * (e.g. the best epoch's weights, written only when an epoch improves).
+ */
+export function commitCheckpoint(dir: string, write: (tmp: string) => void, carry: readonly string[] = []): void {
+  const next = `${dir}.next`;
+  const prev = `${dir}.prev`;
+  rmSync(next, { recursive: true, force: true });
+  mkdirSync(next, { recursive: true });
+  write(next);
+  for (const f of carry) {
+    if (!existsSync(join(next, f)) && existsSync(join(dir, f))) copyFileSync(join(dir, f), join(next, f));
+  }
+  rmSync(prev, { recursive: true, force: true });
+  if (existsSync(dir)) renameSync(dir, prev);
+  renameSync(next, dir);
+  rmSync(prev, { recursive: true, force: true });
+}
+
+/**
+ * Repairs what an interrupted `commitCheckpoint` left: DIR complete (stale .next/.prev removed), or
+ * DIR.next complete but not yet renamed, or only DIR.prev left. 'none' when no complete set exists.
+ */
+export function recoverCheckpoint(dir: string, stateFile = 'state.json'): 'complete' | 'recovered' | 'none' {
+  const next = `${dir}.next`;
+  const prev = `${dir}.prev`;
+  const complete = (d: string) => existsSync(join(d, stateFile));
+  if (complete(dir)) {
+    rmSync(next, { recursive: true, force: true });
+    rmSync(prev, { recursive: true, force: true });
+    return 'complete';
+  }
+  for (const candidate of [next, prev]) {
+    if (complete(candidate)) {
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(candidate, dir);
+      rmSync(next, { recursive: true, force: true });
+      rmSync(prev, { recursive: true, force: true });
+      return 'recovered';
+    }
+  }
+  return 'none';
+}
+
+/**
+ * Refuses to resume a checkpoint made for another run: `saved` and `current` are the identities
+ * (settings that must not change mid-training: mode or preset, batch size, data, seed…) recorded in
+ * and computed for the run; every differing key is named. A checkpoint without an identity (written
+ * before identities existed) is accepted with a warning through `warn`.
+ */
+export function checkResumable(statePath: string, saved: Record<string, unknown> | undefined, current: Record<string, unknown>, warn: (line: string) => void): void {
+  if (saved === undefined) {
+    warn(`${statePath}: the checkpoint records no run identity (an older version wrote it); resuming without checking that it belongs to this run`);
+    return;
+  }
+  const a = flatten(saved);
+  const b = flatten(current);
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  const differ = keys.filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+  if (differ.length) {
+    const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v).slice(0, 80));
+    throw new InputError(statePath, `the checkpoint belongs to another run: ${differ.map((k) => `${k} ${show(a[k])} there, ${show(b[k])} here`).join('; ')} (train into a new directory, or drop --resume to start over)`);
+  }
+}
+
+/** Nested plain objects as dotted keys (arrays and other values stay whole): differences name the leaf. */
+function flatten(o: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) flatten(v as Record<string, unknown>, `${prefix}${k}.`, out);
+    else out[`${prefix}${k}`] = v;
+  }
+  return out;
+}
+
+/** sha256 of strings or typed arrays, in order: a short identity of a data set for checkResumable. */
+export function dataHash(items: Iterable<string | ArrayBufferView>): string {
+  const h = createHash('sha256');
+  for (const x of items) {
+    if (typeof x === 'string') h.update(`${x.length}:${x}`);
+    else h.update(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+  }
+  return h.digest('hex').slice(0, 16);
 }

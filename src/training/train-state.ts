@@ -26,6 +26,8 @@ export const trainStateSchema = z.object({
   /** Mask weight λ of the refined loss; NaN (null on disk) for a baseline training with λ = 'auto'. */
   lambda: jsonNumber(),
   history: z.array(epochRecordSchema),
+  /** The run's identity (mode, batch size, data hash…): --resume refuses another run's checkpoint (checkpoint.ts checkResumable). */
+  run: z.record(z.string(), z.unknown()).optional(),
 });
 export type TrainState = z.infer<typeof trainStateSchema>;
 

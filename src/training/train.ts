@@ -22,7 +22,7 @@ import { buildRoiAutoencoder } from '../models/roi-autoencoder.js';
 import { injectStructures } from './injection.js';
 import { hybridLoss, refinedLoss, autoLambda } from './losses.js';
 import { initializeWeights } from './init.js';
-import { loadModelWeights, saveModelWeights } from './checkpoint.js';
+import { checkResumable, commitCheckpoint, dataHash, loadModelWeights, recoverCheckpoint, saveModelWeights } from './checkpoint.js';
 import { reestimateBatchNorm } from './batchnorm.js';
 import { AdamW } from './optimizer.js';
 import { shuffled, splitIndices } from './split.js';
@@ -121,8 +121,29 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
 
   let state: TrainState;
   const statePath = join(ckptDir, 'state.json');
+  // what must not change between an interrupted run and its resumption (epochs may grow)
+  const identity = {
+    mode: cfg.mode,
+    batchSize: cfg.batchSize,
+    filters: cfg.filters,
+    grid: [width, height],
+    seed,
+    validationFraction: cfg.validationFraction,
+    learningRate: cfg.learningRate,
+    lambda: cfg.lambda,
+    injection: refined ? cfg.injection : null,
+    frames: frames.length,
+    data: dataHash(frames),
+  };
+  if (opts.resume) {
+    const found = recoverCheckpoint(ckptDir);
+    if (found === 'recovered') log(`recovered the checkpoint an interrupted write left beside ${ckptDir}`);
+    if (found === 'none') log(`--resume: no checkpoint in ${ckptDir}, starting fresh`);
+  }
   if (opts.resume && existsSync(statePath)) {
     state = readTrainState(statePath);
+    checkResumable(statePath, state.run, identity, log);
+    state.run = identity;
     loadModelWeights(ckptDir, model);
     optimizer.load(ckptDir);
     optimizer.learningRate = state.learningRate;
@@ -137,7 +158,7 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
       lambda = autoLambda(masks);
       log(`λ set from the mask occupancy: ${lambda.toFixed(2)}`);
     }
-    state = { epoch: -1, learningRate: cfg.learningRate, bestValLoss: Infinity, epochsWithoutImprovement: 0, lambda, history: [] };
+    state = { epoch: -1, learningRate: cfg.learningRate, bestValLoss: Infinity, epochsWithoutImprovement: 0, lambda, history: [], run: identity };
   }
 
   const last = Math.min(cfg.epochs - 1, opts.stopAfterEpoch ?? Infinity);
@@ -159,9 +180,11 @@ export async function trainAutoencoder(opts: TrainOptions): Promise<TrainResult>
     state.history.push(record);
     state.epoch = epoch;
     log(`epoch ${epoch + 1}/${cfg.epochs}: train ${trainLoss.toFixed(5)}  val ${valLoss.toFixed(5)}  lr ${state.learningRate.toExponential(2)}  ${record.seconds.toFixed(1)} s`);
-    saveModelWeights(ckptDir, model);
-    optimizer.save(ckptDir);
-    writeJsonAtomic(statePath, state);
+    commitCheckpoint(ckptDir, (tmp) => {
+      saveModelWeights(tmp, model);
+      optimizer.save(tmp);
+      writeJsonAtomic(join(tmp, 'state.json'), state); // last: says the set is complete
+    });
   }
 
   if (cfg.reestimateBatchNorm && state.epoch === cfg.epochs - 1) {
