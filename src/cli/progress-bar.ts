@@ -1,13 +1,18 @@
 /**
- * Terminal progress bars (cli-progress) on stderr, only when stderr is a terminal and the user did
- * not ask for --json: logs and pipes stay clean.
+ * Progress on stderr: a terminal bar (cli-progress) when stderr is a terminal; plain lines at most
+ * every 30 s (and one when each task ends) when it goes to a file or a pipe, so a long run in a log
+ * shows it is alive; nothing with --json.
  */
 import cliProgress from 'cli-progress';
 import type { Progress } from '../core/progress.js';
-import { silentProgress } from '../core/progress.js';
+import { lineProgress, silentProgress } from '../core/progress.js';
+
+/** Seconds between progress lines when stderr is not a terminal. */
+const LINE_INTERVAL_S = 30;
 
 export function terminalProgress(json = false): Progress {
-  if (json || !process.stderr.isTTY) return silentProgress;
+  if (json) return silentProgress;
+  if (!process.stderr.isTTY) return lineProgress((line) => process.stderr.write(`· ${line}\n`), LINE_INTERVAL_S);
   let bar: cliProgress.SingleBar | null = null;
   let count = 0;
   return {

@@ -34,7 +34,7 @@ type TriggerSummary = Awaited<ReturnType<typeof runTrigger>>;
 export function registerTrigger(program: Command): Command {
   return program
     .command('trigger')
-    .description('run the ROI trigger over a run: write each frame ROI-compressed (.roi) and a run summary')
+    .description('run the ROI trigger over a run: write each frame ROI-compressed (.roi) and a run summary; exit code 3 when some frames failed (listed on stderr, the others written)')
     .argument('<inputs...>', 'frame files or directories')
     .requiredOption('--stats <dir>', 'pedestal statistics directory')
     .requiredOption('--out <dir>', 'output directory for .roi files and summary.json')
@@ -65,7 +65,12 @@ export function registerTrigger(program: Command): Command {
         provenance: { config: cfg },
       });
       print(Boolean(o.json), summary, describe(summary, o.out, score.name, tau));
-      if (summary.failed.length) process.exitCode = EXIT.framesFailed;
+      if (summary.failed.length) {
+        // the failures go to stderr (the JSON on stdout lists them too): a log of errors stays complete when stdout is a table
+        console.error(`tpcvision: ${summary.failed.length} of ${summary.framesIn} frames failed (exit code ${EXIT.framesFailed}; the others are written):`);
+        for (const f of summary.failed) console.error(`  ${f.source}: ${f.reason}`);
+        process.exitCode = EXIT.framesFailed;
+      }
     });
 }
 
@@ -73,7 +78,6 @@ function describe(summary: TriggerSummary, out: string, scoreName: string, tau: 
   return (
     `${summary.framesWritten}/${summary.framesIn} frames written to ${out} with ${scoreName} τ = ${tau.toPrecision(4)}; ` +
     `kept ${(100 * summary.keptFractionAnalysis).toFixed(2)}% of the grid, ${summary.roisPerFrame.toFixed(2)} ROIs/frame; ` +
-    `ms/frame: preprocess ${summary.msPerFrame.preprocess.toFixed(1)}, score ${summary.msPerFrame.score.toFixed(1)}, roi ${summary.msPerFrame.roi.toFixed(1)}` +
-    (summary.failed.length ? `\n${summary.failed.length} frames failed:\n${summary.failed.map((f) => `  ${f.source}: ${f.reason}`).join('\n')}` : '')
+    `ms/frame: preprocess ${summary.msPerFrame.preprocess.toFixed(1)}, score ${summary.msPerFrame.score.toFixed(1)}, roi ${summary.msPerFrame.roi.toFixed(1)}`
   );
 }
