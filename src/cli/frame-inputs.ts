@@ -5,14 +5,27 @@
  * stage downstream fail on an empty list.
  */
 import { InputError } from '../core/errors.js';
-import { listFrameFiles } from '../io/frames.js';
+import { listFrameInputs, type SkippedEntry } from '../io/frames.js';
 import { fileSequence, type FrameSequence } from '../io/sequence.js';
 
 /** Frame files of the positional inputs (files or directories), in order. */
 export function collectFiles(inputs: string[]): string[] {
-  const files = inputs.flatMap((p) => listFrameFiles(p));
+  return collectInputs(inputs).files;
+}
+
+/** collectFiles with every directory entry that is not read, and why (io/frames.ts scanFrameDirectory). */
+export function collectInputs(inputs: string[]): { files: string[]; skipped: SkippedEntry[] } {
+  const parts = inputs.map((p) => listFrameInputs(p));
+  const files = parts.flatMap((p) => p.files);
   if (files.length === 0) throw new InputError(inputs.join(', '), 'no frame files found (.npy, .tif, .tiff)');
-  return files;
+  return { files, skipped: parts.flatMap((p) => p.skipped) };
+}
+
+/** "3 entries skipped: 2 truth file (read by evaluate), 1 dangling symlink" — counts by reason. */
+export function skippedSummary(skipped: readonly SkippedEntry[]): string {
+  const by = new Map<string, number>();
+  for (const s of skipped) by.set(s.reason, (by.get(s.reason) ?? 0) + 1);
+  return `${skipped.length} ${skipped.length === 1 ? 'entry' : 'entries'} skipped: ${[...by].map(([r, n]) => `${n} ${r}`).join(', ')}`;
 }
 
 /** fileSequence(files), checked on each pass: a pass that yields no frame throws. */

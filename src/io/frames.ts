@@ -67,27 +67,72 @@ export async function* iterateFrames(path: string): AsyncGenerator<Frame> {
   }
 }
 
-/** A directory → its frame files sorted by name; a file → itself. */
+/** A directory entry that is not read as frames, and why. */
+export interface SkippedEntry {
+  path: string;
+  reason: string;
+}
+
+/**
+ * Every entry of a directory accounted for: the frame files (sorted by name, numbers in order), and
+ * every other entry with the reason it is skipped. A broken entry (dangling symlink, symlink loop,
+ * unreadable) is skipped with its reason, never an error that aborts the run.
+ */
+export function scanFrameDirectory(dir: string): { files: string[]; skipped: SkippedEntry[] } {
+  const files: string[] = [];
+  const skipped: SkippedEntry[] = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const reason = skipReason(path, name);
+    if (reason === null) files.push(path);
+    else skipped.push({ path, reason });
+  }
+  // numeric-aware so that frame_2 comes before frame_10, as a person would order them
+  files.sort((a, b) => (a === b ? 0 : a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : 1)));
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, skipped };
+}
+
+/** Why a directory entry is not a frame file to read, or null when it is one. */
+function skipReason(path: string, name: string): string | null {
+  if (name.includes('.tmp-')) return 'an unfinished write (temporary file)';
+  if (name.startsWith('.')) return 'hidden';
+  if (name.endsWith('.truth.json')) return 'truth file (read by evaluate)';
+  let st;
+  try {
+    st = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'dangling symlink' : `unreadable: ${(err as Error).message}`;
+  }
+  if (st.isDirectory()) return 'a subdirectory (not descended into)';
+  if (!st.isFile()) return 'not a regular file';
+  if (!isFrameFileName(name)) return `not a frame file (supported: ${SUPPORTED_TEXT})`;
+  return null;
+}
+
+/** A directory → its frame files sorted by name (other entries skipped, see scanFrameDirectory); a file → itself. */
 export function listFrameFiles(pathOrDir: string): string[] {
+  return listFrameInputs(pathOrDir).files;
+}
+
+/** listFrameFiles with the skipped entries of a directory (none for a file). */
+export function listFrameInputs(pathOrDir: string): { files: string[]; skipped: SkippedEntry[] } {
   let isDir: boolean;
   try {
     isDir = statSync(pathOrDir).isDirectory();
   } catch {
     throw new InputError(pathOrDir, 'no such file or directory');
   }
-  if (!isDir) return [pathOrDir];
-  const names = readdirSync(pathOrDir)
-    .filter((name) => isFrameFileName(name) && statSync(join(pathOrDir, name)).isFile())
-    // numeric-aware so that frame_2 comes before frame_10, as a person would order them
-    .sort((a, b) => (a === b ? 0 : a.localeCompare(b, 'en', { numeric: true }) || (a < b ? -1 : 1)));
-  if (names.length === 0) {
+  if (!isDir) return { files: [pathOrDir], skipped: [] };
+  const scan = scanFrameDirectory(pathOrDir);
+  if (scan.files.length === 0) {
     throw new InputError(pathOrDir, `directory holds no frame files (supported: ${SUPPORTED_TEXT})`);
   }
-  return names.map((name) => join(pathOrDir, name));
+  return scan;
 }
 
 function isFrameFileName(name: string): boolean {
-  if (name.startsWith('.') || name.includes('.tmp-')) return false;
   return extname(name).toLowerCase() in EXTENSIONS;
 }
 

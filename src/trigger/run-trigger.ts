@@ -11,7 +11,7 @@ import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
-import { readFrames } from '../io/frames.js';
+import { readFrames, type SkippedEntry } from '../io/frames.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { frameLabel } from '../preprocessing/check-raw-frame.js';
 import { preprocessFrame, signalCounts } from '../preprocessing/preprocess.js';
@@ -30,6 +30,8 @@ export interface TriggerOptions {
   progress?: Progress;
   /** Extra provenance stamped into every .roi file and the summary (config, seed, command …). */
   provenance?: Record<string, unknown>;
+  /** Input directory entries not read (io/frames.ts scanFrameDirectory), carried into the summary. */
+  skipped?: SkippedEntry[];
 }
 
 export interface StageTimes {
@@ -48,6 +50,8 @@ export interface TriggerSummary {
   framesIn: number;
   framesWritten: number;
   failed: { source: string; reason: string }[];
+  /** Input entries that held no frame to process, with the reason: non-frame files, subdirectories, broken links, empty stacks. */
+  skipped: SkippedEntry[];
   /** Mean fraction of the analysis grid inside ROI masks (1 − area cut). */
   keptFractionAnalysis: number;
   /** Mean fraction of raw pixels stored. */
@@ -115,6 +119,7 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
   const progress = opts.progress ?? silentProgress;
   const ctx: RunContext = { opts, toRaw: rawMaskMapping(opts.stats.config), times: { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 } };
   const failed: TriggerSummary['failed'] = [];
+  const skipped: SkippedEntry[] = [...(opts.skipped ?? [])];
   const done: FrameResult[] = [];
   let framesIn = 0;
 
@@ -131,6 +136,7 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
       continue;
     }
     ctx.times.read += performance.now() - t;
+    if (frames.length === 0) skipped.push({ path, reason: 'holds no frames (an empty stack)' });
     for (let i = 0; i < frames.length; i++) {
       framesIn++;
       try {
@@ -143,13 +149,13 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
   }
   progress.stop();
 
-  const summary = summarise(opts, framesIn, done, failed, ctx.times);
+  const summary = summarise(opts, framesIn, done, failed, skipped, ctx.times);
   writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
   return summary;
 }
 
 /** Means over the written frames (per frame: kept fractions, ROIs, stage times). */
-function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], failed: TriggerSummary['failed'], times: StageTimes): TriggerSummary {
+function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], failed: TriggerSummary['failed'], skipped: SkippedEntry[], times: StageTimes): TriggerSummary {
   const n = Math.max(1, done.length);
   const mean = (f: (r: FrameResult) => number) => done.reduce((s, r) => s + f(r), 0) / n;
   return {
@@ -160,6 +166,7 @@ function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], 
     framesIn,
     framesWritten: done.length,
     failed,
+    skipped,
     keptFractionAnalysis: mean((r) => r.keptAnalysis),
     keptFractionRaw: mean((r) => r.keptRaw),
     roisPerFrame: mean((r) => r.rois),

@@ -1,14 +1,15 @@
 /**
- * A trigger run with a bad frame: the others are written, the failure is listed on stderr (not mixed
- * into the table on stdout), the exit code is 3, and the summary lists it; long runs print progress
- * lines when stderr is not a terminal.
+ * A trigger run with a bad frame and entries that hold no frame: the others are written, the failure
+ * is listed on stderr (not mixed into the table on stdout), the exit code is 3; every directory entry
+ * is in the summary (failed or skipped with its reason: a broken symlink never aborts the run);
+ * progress comes as plain lines when stderr is not a terminal.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeNpyFrame } from '../../src/io/npy.js';
+import { writeNpyArray, writeNpyFrame } from '../../src/io/npy.js';
 import { noiseFrames } from '../helpers/synthetic.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 
@@ -25,6 +26,12 @@ describe('tpcvision trigger with a bad frame', () => {
     noiseFrames(2, W, 2, { height: H }).forEach((f, i) => writeNpyFrame(join(dir, 'data', `d${i}.npy`), f));
     const [wrong] = noiseFrames(1, 32, 3, { height: 32 });
     writeNpyFrame(join(dir, 'data', 'd9.npy'), wrong);
+    // entries that hold no frame: each is skipped with its reason, none aborts the run
+    writeFileSync(join(dir, 'data', 'notes.txt'), 'shift log');
+    mkdirSync(join(dir, 'data', 'old'));
+    symlinkSync(join(dir, 'nowhere.npy'), join(dir, 'data', 'gone.npy'));
+    symlinkSync(join(dir, 'data', 'loop.npy'), join(dir, 'data', 'loop.npy'));
+    writeNpyArray(join(dir, 'data', 'empty.npy'), [0, H, W], new Uint16Array(0));
     const stats = join(dir, 'stats');
     const cfg = join(dir, 'cfg.json');
     const config = { preprocess: { frameWidth: W, frameHeight: H, crop: { x: 0, y: 0, width: W, height: H }, analysisWidth: 32, analysisHeight: 24 }, roi: { closingRadius: 1 } };
@@ -36,10 +43,19 @@ describe('tpcvision trigger with a bad frame', () => {
     expect(r.stdout).toMatch(/^2\/3 frames written to /);
     expect(r.stdout).not.toMatch(/d9\.npy/);
     expect(r.stderr).toMatch(/tpcvision: 1 of 3 frames failed \(exit code 3; the others are written\):\n {2}.*d9\.npy.*wrong frame size/);
+    expect(r.stderr).toMatch(/· 5 entries skipped: .*\(listed in summary\.json\)/);
     // stderr is a pipe here: the progress comes as plain lines
-    expect(r.stderr).toMatch(/· trigger: 3\/3 \(100\.0%\)/);
+    expect(r.stderr).toMatch(/· trigger: 4\/4 \(100\.0%\)/); // files read, the empty stack included
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.failed).toHaveLength(1);
     expect(summary.failed[0].source).toMatch(/d9\.npy/);
+    const reasons = Object.fromEntries(summary.skipped.map((k: { path: string; reason: string }) => [k.path.split('/').pop(), k.reason]));
+    expect(reasons).toEqual({
+      'empty.npy': 'holds no frames (an empty stack)',
+      'gone.npy': 'dangling symlink',
+      'loop.npy': 'symlink loop',
+      'notes.txt': expect.stringMatching(/^not a frame file/),
+      old: 'a subdirectory (not descended into)',
+    });
   });
 });

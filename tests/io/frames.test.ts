@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
@@ -7,6 +7,7 @@ import {
   detectFormat,
   iterateFrames,
   listFrameFiles,
+  scanFrameDirectory,
   readFrames,
   validateFrame,
   writeFrame,
@@ -118,7 +119,20 @@ describe('listFrameFiles', () => {
       writeFileSync(join(d, name), 'x');
     }
     mkdirSync(join(d, 'sub.npy')); // a directory with a frame-like name is not a file
+    symlinkSync(join(d, 'missing.npy'), join(d, 'dangling.npy'));
+    symlinkSync(join(d, 'self.npy'), join(d, 'self.npy'));
     expect(listFrameFiles(d).map((p) => p.slice(d.length + 1))).toEqual(['frame_1.tif', 'frame_2.npy', 'frame_10.npy']);
+    // every other entry accounted for, with its reason; the broken links do not abort the listing
+    const { skipped } = scanFrameDirectory(d);
+    expect(skipped.map((k) => [k.path.slice(d.length + 1), k.reason])).toEqual([
+      ['.hidden.npy', 'hidden'],
+      ['dangling.npy', 'dangling symlink'],
+      ['frame_1.truth.json', 'truth file (read by evaluate)'],
+      ['frame_3.npy.tmp-12-34', 'an unfinished write (temporary file)'],
+      ['notes.txt', expect.stringMatching(/^not a frame file \(supported: /)],
+      ['self.npy', 'symlink loop'],
+      ['sub.npy', 'a subdirectory (not descended into)'],
+    ]);
   });
 
   it('a file gives itself; a missing path or an empty directory is an InputError', () => {

@@ -11,7 +11,7 @@ import { runTrigger } from '../../trigger/index.js';
 import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
 import { EXIT } from '../exit-codes.js';
 import { print } from '../output.js';
-import { collectFiles } from '../frame-inputs.js';
+import { collectInputs, skippedSummary } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
 import { buildScores } from '../../scores/build.js';
 import { defaultOf, describeDefault, formatDefault } from '../../config/describe-default.js';
@@ -46,7 +46,7 @@ export function registerTrigger(program: Command): Command {
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: TriggerFlags) => {
-      const files = collectFiles(inputs);
+      const { files, skipped } = collectInputs(inputs);
       const models = parseModels(o.model);
       checkScoreNames([o.score], models, false);
       const stats = loadPedestalStats(o.stats);
@@ -63,12 +63,14 @@ export function registerTrigger(program: Command): Command {
         closingRadius: cfg.roi.closingRadius,
         progress: terminalProgress(o.json),
         provenance: { config: cfg },
+        skipped,
       });
       print(Boolean(o.json), summary, describe(summary, o.out, score.name, tau));
+      if (summary.skipped.length && !o.json) console.error(`· ${skippedSummary(summary.skipped)} (listed in summary.json)`);
       if (summary.failed.length) {
         // the failures go to stderr (the JSON on stdout lists them too): a log of errors stays complete when stdout is a table
         console.error(`tpcvision: ${summary.failed.length} of ${summary.framesIn} frames failed (exit code ${EXIT.framesFailed}; the others are written):`);
-        for (const f of summary.failed) console.error(`  ${f.source}: ${f.reason}`);
+        for (const f of summary.failed) console.error(`  ${f.reason.startsWith(f.source) ? f.reason : `${f.source}: ${f.reason}`}`);
         process.exitCode = EXIT.framesFailed;
       }
     });
