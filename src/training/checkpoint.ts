@@ -8,12 +8,12 @@
  * identity in the state so that --resume refuses another run's checkpoint (checkResumable).
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { InputError } from '../core/errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.js';
+import { makeDirs, writeFileAtomic, writeJsonAtomic } from '../core/atomic-write.js';
 
 /** What a manifest holds beside its entries (the optimizer's kind, step and hyperparameters). */
 export type ManifestHeader = Record<string, unknown>;
@@ -112,7 +112,7 @@ export function commitCheckpoint(dir: string, write: (tmp: string) => void, carr
   const next = `${dir}.next`;
   const prev = `${dir}.prev`;
   rmSync(next, { recursive: true, force: true });
-  mkdirSync(next, { recursive: true });
+  makeDirs(next);
   write(next);
   for (const f of carry) {
     if (!existsSync(join(next, f)) && existsSync(join(dir, f))) copyFileSync(join(dir, f), join(next, f));

@@ -9,7 +9,7 @@ import type { Frame } from '../core/frame.js';
 import { errorMessage } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
-import { writeJsonAtomic } from '../core/atomic-write.js';
+import { ensureWritableDir, writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
 import { readFrames, type SkippedEntry } from '../io/frames.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
@@ -118,6 +118,7 @@ function outputName(path: string, i: number, count: number): string {
 export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> {
   const progress = opts.progress ?? silentProgress;
   const ctx: RunContext = { opts, toRaw: rawMaskMapping(opts.stats.config), times: { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 } };
+  ensureWritableDir(opts.outDir); // before the first frame: an unwritable --out is found now, not after the run
   const failed: TriggerSummary['failed'] = [];
   const skipped: SkippedEntry[] = [...(opts.skipped ?? [])];
   const done: FrameResult[] = [];
