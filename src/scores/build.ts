@@ -4,8 +4,9 @@
  * classical scores followed by every model, in the order the models were given. The CLI commands and
  * the trigger study both build their scores here.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, InputError } from '../core/errors.js';
 import type { ScoreConfig } from '../config/pipeline.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { loadPedestalStats } from '../preprocessing/stats-artefact.js';
@@ -41,6 +42,8 @@ export async function buildScores(
     list.map((n) => {
       const dir = models.get(n);
       if (dir === undefined) return classicalScore(n as ClassicalScoreName, stats, cfg);
+      // checked before its stats/: a wrong directory is named as what it is not
+      if (!existsSync(join(dir, 'config.json'))) throw new InputError(dir, `not a trained autoencoder directory (no config.json) for score '${n}': train one with 'tpcvision train'`);
       // loaded on demand: ONNX Runtime and tfjs cost a second of start-up that classical runs never need
       return import('./autoencoder.js').then(({ autoencoderScore }) =>
         autoencoderScore(dir, n, stats, { statsOfModel: loadPedestalStats(join(dir, 'stats')) }),

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -27,9 +27,17 @@ writeFileSync(noFrames, encodeNpy([0, 64, 64], new Uint16Array(0)));
 const stats = join(dir, 'stats');
 const noSamples = join(dir, 'no-samples.feather');
 writeMigdalFeather(noSamples, []);
+// a calibration that also calibrates an autoencoder (as the demo's does), made from a real one
+const calib = join(dir, 'calibration.json');
+const calibAe = join(dir, 'calibration-ae.json');
 beforeAll(() => {
   const r = spawnSync('node', [BIN, 'pedestals', frame, '--out', stats], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
+  const c = spawnSync('node', [BIN, 'calibrate', frame, '--stats', stats, '--out', calib, '--score', 'gaussian'], { encoding: 'utf8' });
+  expect(c.status, c.stderr).toBe(0);
+  const file = JSON.parse(readFileSync(calib, 'utf8'));
+  file.methods.push({ ...file.methods[0], name: 'ae-baseline' });
+  writeFileSync(calibAe, JSON.stringify(file));
 });
 const empty = join(dir, 'empty');
 mkdirSync(empty);
@@ -76,6 +84,10 @@ const CASES: Case[] = [
   { command: 'trigger', args: [frame, '--stats', stats, '--out', '/proc/tpcv-no-out'], code: EXIT.badInput, names: '/proc/tpcv-no-out: cannot create' },
   { command: 'evaluate', args: [empty, '--stats', empty, '--calibration', missing, '--out', out], code: EXIT.badInput, names: empty },
   { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', missing, '--out', out], code: EXIT.badInput, names: missing },
+  { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', calibAe, '--out', out], code: EXIT.badInput, names: "calibrates 'ae-baseline', trained models: give each with --model NAME=DIR" },
+  { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', calibAe, '--out', out, '--model', `ae-baseline=${empty}`], code: EXIT.badInput, names: `${empty}: not a trained autoencoder directory` },
+  { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', calib, '--out', out, '--score', 'unknown'], code: EXIT.badInput, names: "unknown score 'unknown' (available: gaussian" },
+  { command: 'trigger', args: [frame, '--stats', stats, '--calibration', calib, '--out', out, '--score', 'unknown'], code: EXIT.badInput, names: "unknown score 'unknown' (available: gaussian" },
   { command: 'train', args: [frame, '--stats', empty, '--out', out, '--seed', 'abc'], code: EXIT.badInput, names: '--seed' },
   { command: 'train', args: [frame, '--stats', empty, '--out', out, '--epochs', '2.5'], code: EXIT.badInput, names: '--epochs' },
   { command: 'train', args: [frame, '--stats', empty, '--out', out], code: EXIT.badInput, names: empty },

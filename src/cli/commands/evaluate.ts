@@ -12,7 +12,8 @@ import type { PipelineConfig } from '../../config/pipeline.js';
 import { checkScoreNames, configForStats, parseModels } from '../config-options.js';
 import { print, summaryTable } from '../output.js';
 import { terminalProgress } from '../progress-bar.js';
-import { buildScores } from '../../scores/build.js';
+import { buildScores, isClassicalScore } from '../../scores/build.js';
+import { UsageError } from '../../core/errors.js';
 
 interface EvaluateFlags {
   stats: string;
@@ -57,6 +58,14 @@ export function registerEvaluate(program: Command): Command {
 async function calibratedMethods(o: EvaluateFlags, models: Map<string, string>, stats: PedestalStats, cfg: PipelineConfig): Promise<MethodSpec[]> {
   const calib = loadCalibrationFile(o.calibration);
   const names: string[] = o.score ?? calib.methods.map((m) => m.name);
+  const needModels = names.filter((n) => !isClassicalScore(n) && !models.has(n));
+  if (!o.score && needModels.length) {
+    // the default is every calibrated score: a calibrated autoencoder needs its model directory
+    throw new UsageError(
+      '--model',
+      `${o.calibration} calibrates ${needModels.map((n) => `'${n}'`).join(', ')}, trained models: give each with --model NAME=DIR (e.g. --model ${needModels[0]}=runs/demo/models/${needModels[0]}), or choose scores with --score (calibrated: ${calib.methods.map((m) => m.name).join(', ')})`,
+    );
+  }
   return (await buildScores(names, models, stats, cfg.score)).map((score) => {
     const m = findMethod(calib, score.name, o.calibration);
     return { score, tau: m.tau, sweepTaus: m.sweepTaus, calibration: m.calibration };
