@@ -14,6 +14,11 @@ export const EXIT = {
   badInput: 2,
   /** `trigger` finished but some frames failed (listed in the output; the other frames are written). */
   framesFailed: 3,
+  /**
+   * `trigger` finished but frames kept more of the grid than `trigger.maxKeptFraction` (a τ or statistics
+   * that do not fit the data); every frame is written; `--allow-high-occupancy` makes it exit 0.
+   */
+  highOccupancy: 4,
 } as const;
 
 /** The exit code for an error, and the line to print (null: commander has printed its message and usage already). */

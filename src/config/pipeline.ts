@@ -51,6 +51,15 @@ export const roiSchema = z.strictObject({
 });
 export type RoiConfig = z.infer<typeof roiSchema>;
 
+export const triggerSchema = z.strictObject({
+  /**
+   * A frame keeping more than this fraction of the analysis grid is flagged (summary.json
+   * highOccupancy, exit code 4) [ours: 0.2; calibrated runs keep ~1–3% with events, so 20% means a
+   * τ or statistics that do not fit the data, or a broken frame].
+   */
+  maxKeptFraction: z.number().gt(0).max(1).default(0.2),
+});
+
 export const calibrationSchema = z.strictObject({
   /**
    * Target fraction of pedestal pixels inside ROI masks. Default: the study's 6.9×10⁻³ at τ = 0.04
@@ -106,6 +115,7 @@ export const pipelineSchema = z.strictObject({
   preprocess: preprocessSchema.default(preprocessSchema.parse({})),
   score: scoreSchema.default(scoreSchema.parse({})),
   roi: roiSchema.default(roiSchema.parse({})),
+  trigger: triggerSchema.default(triggerSchema.parse({})),
   calibration: calibrationSchema.default(calibrationSchema.parse({})),
   evaluation: evaluationSchema.default(evaluationSchema.parse({})),
 });

@@ -32,6 +32,19 @@ export interface TriggerOptions {
   provenance?: Record<string, unknown>;
   /** Input directory entries not read (io/frames.ts scanFrameDirectory), carried into the summary. */
   skipped?: SkippedEntry[];
+  /** Frames keeping more of the analysis grid than this are listed in summary.highOccupancy (config trigger.maxKeptFraction). */
+  maxKeptFraction?: number;
+}
+
+/** One written frame in the summary. */
+export interface FrameRecord {
+  source: string;
+  frameIndex: number;
+  output: string;
+  /** Fraction of the analysis grid inside ROI masks (1 − area cut), and of raw pixels stored. */
+  keptFractionAnalysis: number;
+  keptFractionRaw: number;
+  rois: number;
 }
 
 export interface StageTimes {
@@ -52,6 +65,11 @@ export interface TriggerSummary {
   failed: { source: string; reason: string }[];
   /** Input entries that held no frame to process, with the reason: non-frame files, subdirectories, broken links, empty stacks. */
   skipped: SkippedEntry[];
+  /** Every written frame with its kept fractions and ROI count. */
+  frames: FrameRecord[];
+  /** The limit and the frames above it (a τ or statistics that do not fit the data, or a broken frame). */
+  maxKeptFraction: number | null;
+  highOccupancy: { source: string; frameIndex: number; keptFractionAnalysis: number }[];
   /** Mean fraction of the analysis grid inside ROI masks (1 − area cut). */
   keptFractionAnalysis: number;
   /** Mean fraction of raw pixels stored. */
@@ -65,6 +83,8 @@ export interface TriggerSummary {
 
 /** One frame through the chain, with what the run summary needs of it. */
 interface FrameResult {
+  source: string;
+  frameIndex: number;
   out: string;
   keptAnalysis: number;
   keptRaw: number;
@@ -106,7 +126,7 @@ async function triggerFrame(frame: Frame, source: string, frameIndex: number, ou
     meta: { source, frameIndex, score: opts.score.name, tau: opts.tau, tool: `tpcvision ${toolVersion()}`, ...opts.provenance },
   });
   times.write += performance.now() - t;
-  return { out, keptAnalysis: roi.keptFraction, keptRaw: countOn(raw) / raw.length, rois: roi.rois.length };
+  return { source, frameIndex, out, keptAnalysis: roi.keptFraction, keptRaw: countOn(raw) / raw.length, rois: roi.rois.length };
 }
 
 /** The output name of frame `i` of a file holding `count` frames: stacks get a frame number. */
@@ -179,6 +199,9 @@ function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], 
       write: times.write / n,
     },
     outputs: done.map((r) => r.out),
+    frames: done.map((r) => ({ source: r.source, frameIndex: r.frameIndex, output: r.out, keptFractionAnalysis: r.keptAnalysis, keptFractionRaw: r.keptRaw, rois: r.rois })),
+    maxKeptFraction: opts.maxKeptFraction ?? null,
+    highOccupancy: done.filter((r) => opts.maxKeptFraction !== undefined && r.keptAnalysis > opts.maxKeptFraction).map((r) => ({ source: r.source, frameIndex: r.frameIndex, keptFractionAnalysis: r.keptAnalysis })),
     provenance: opts.provenance ?? {},
   };
 }

@@ -45,7 +45,6 @@ const CASES: [string[], string, z.ZodType, string][] = [
   [['calibrate'], '--target', pipelineSchema, 'calibration.targetFraction'],
   [['calibrate'], '--border', pipelineSchema, 'calibration.border'],
   [['calibrate'], '--radius', pipelineSchema, 'roi.closingRadius'],
-  [['trigger'], '--tau', pipelineSchema, 'roi.tau'],
   [['trigger'], '--radius', pipelineSchema, 'roi.closingRadius'],
   [['pedestals'], '--extrema', pipelineSchema, 'preprocess.extrema'],
   [['oasis', 'train'], '--epochs', oasisConfigSchema, 'training.epochs'],

@@ -49,6 +49,11 @@ describe('tpcvision trigger with a bad frame', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.failed).toHaveLength(1);
     expect(summary.failed[0].source).toMatch(/d9\.npy/);
+    // per-frame records: their mean is the run's kept fraction; at τ 6 nothing is flagged
+    expect(summary.frames.map((f: { source: string }) => f.source.split('/').pop())).toEqual(['d0.npy', 'd1.npy']);
+    const mean = summary.frames.reduce((a: number, f: { keptFractionAnalysis: number }) => a + f.keptFractionAnalysis, 0) / summary.frames.length;
+    expect(mean).toBeCloseTo(summary.keptFractionAnalysis, 12);
+    expect(summary.highOccupancy).toEqual([]);
     const reasons = Object.fromEntries(summary.skipped.map((k: { path: string; reason: string }) => [k.path.split('/').pop(), k.reason]));
     expect(reasons).toEqual({
       'empty.npy': 'holds no frames (an empty stack)',
@@ -57,5 +62,19 @@ describe('tpcvision trigger with a bad frame', () => {
       'notes.txt': expect.stringMatching(/^not a frame file/),
       old: 'a subdirectory (not descended into)',
     });
+
+    // τ 0 keeps the whole grid: every frame flagged, exit 4 unless allowed; no τ at all is refused
+    const all = run(['trigger', join(dir, 'data', 'd0.npy'), join(dir, 'data', 'd1.npy'), '--stats', stats, '--tau', '0', '--out', join(dir, 'all'), '--config', cfg]);
+    expect(all.status).toBe(EXIT.highOccupancy);
+    expect(all.stderr).toMatch(/tpcvision: 2 of 2 frames kept more than 20% of the grid \(up to 100\.0%; listed in summary\.json highOccupancy\): τ 0\.000 or the statistics .* may not fit these frames \(exit code 4; --allow-high-occupancy to accept\)/);
+    const flagged = JSON.parse(readFileSync(join(dir, 'all', 'summary.json'), 'utf8'));
+    expect(flagged.highOccupancy.map((h: { keptFractionAnalysis: number }) => h.keptFractionAnalysis)).toEqual([1, 1]);
+    expect(flagged.framesWritten).toBe(2);
+    const allowed = run(['trigger', join(dir, 'data', 'd0.npy'), '--stats', stats, '--tau', '0', '--out', join(dir, 'allowed'), '--config', cfg, '--allow-high-occupancy']);
+    expect(allowed.status).toBe(0);
+    expect(allowed.stderr).toMatch(/kept more than 20% of the grid/);
+    const none = run(['trigger', join(dir, 'data', 'd0.npy'), '--stats', stats, '--out', join(dir, 'none'), '--config', cfg]);
+    expect(none.status).toBe(EXIT.badInput);
+    expect(none.stderr).toMatch(/--calibration no τ for score 'gaussian': give --calibration FILE/);
   });
 });

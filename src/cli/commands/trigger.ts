@@ -3,7 +3,9 @@
  * run summary. τ comes from --tau, else from --calibration for the score, else the configured default.
  * Frames that fail are listed and give exit code 3 (the others are written).
  */
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.js';
 import { loadPedestalStats } from '../../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../../scores/classical.js';
 import { findMethod, loadCalibrationFile } from '../../calibration/index.js';
@@ -14,7 +16,7 @@ import { print } from '../output.js';
 import { collectInputs, skippedSummary } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
 import { buildScores } from '../../scores/build.js';
-import { defaultOf, describeDefault, formatDefault } from '../../config/describe-default.js';
+import { describeDefault } from '../../config/describe-default.js';
 import { pipelineSchema } from '../../config/pipeline.js';
 
 interface TriggerFlags {
@@ -26,7 +28,18 @@ interface TriggerFlags {
   model?: string[];
   radius?: string;
   config?: string;
+  allowHighOccupancy?: boolean;
   json?: boolean;
+}
+
+/** Whether the --config file sets roi.tau (then it is the user's τ, not the schema's). */
+function configSetsTau(file: string | undefined): boolean {
+  if (!file) return false;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))?.roi?.tau !== undefined;
+  } catch {
+    return false; // configForStats reports the unreadable file with its own message
+  }
 }
 
 type TriggerSummary = Awaited<ReturnType<typeof runTrigger>>;
@@ -39,11 +52,12 @@ export function registerTrigger(program: Command): Command {
     .requiredOption('--stats <dir>', 'pedestal statistics directory')
     .requiredOption('--out <dir>', 'output directory for .roi files and summary.json')
     .option('--score <name>', `anomaly score (${CLASSICAL_SCORES.join(', ')})`, 'gaussian')
-    .option('--tau <value>', `threshold τ (default: from --calibration, else ${formatDefault(defaultOf(pipelineSchema, 'roi.tau'))})`)
+    .option('--tau <value>', 'threshold τ (else from --calibration, or roi.tau of a --config file: one of them is needed)')
     .option('--calibration <file>', 'calibration JSON holding τ for the score')
     .option('--model <name=dir...>', 'a trained autoencoder usable as --score NAME')
     .option('--radius <px>', describeDefault('closing radius, analysis px', pipelineSchema, 'roi.closingRadius'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
+    .option('--allow-high-occupancy', 'exit 0 even when frames keep more of the grid than trigger.maxKeptFraction (they are listed either way)')
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: TriggerFlags) => {
       const { files, skipped } = collectInputs(inputs);
@@ -51,6 +65,10 @@ export function registerTrigger(program: Command): Command {
       checkScoreNames([o.score], models, false);
       const stats = loadPedestalStats(o.stats);
       const cfg = configForStats(stats, o.config, defined({ roi: { closingRadius: parseNumber('--radius', o.radius), tau: parseNumber('--tau', o.tau) } }));
+      if (o.tau === undefined && o.calibration === undefined && !configSetsTau(o.config)) {
+        // the schema's τ is an autoencoder's working point: for any other score it keeps nonsense
+        throw new UsageError('--calibration', `no τ for score '${o.score}': give --calibration FILE (made by tpcvision calibrate) or --tau VALUE`);
+      }
       let tau = cfg.roi.tau;
       if (o.tau === undefined && o.calibration) tau = findMethod(loadCalibrationFile(o.calibration), o.score, o.calibration).tau;
       const [score] = await buildScores([o.score], models, stats, cfg.score);
@@ -64,6 +82,7 @@ export function registerTrigger(program: Command): Command {
         progress: terminalProgress(o.json),
         provenance: { config: cfg },
         skipped,
+        maxKeptFraction: cfg.trigger.maxKeptFraction,
       });
       print(Boolean(o.json), summary, describe(summary, o.out, score.name, tau));
       if (summary.skipped.length && !o.json) console.error(`· ${skippedSummary(summary.skipped)} (listed in summary.json)`);
@@ -72,6 +91,15 @@ export function registerTrigger(program: Command): Command {
         console.error(`tpcvision: ${summary.failed.length} of ${summary.framesIn} frames failed (exit code ${EXIT.framesFailed}; the others are written):`);
         for (const f of summary.failed) console.error(`  ${f.reason.startsWith(f.source) ? f.reason : `${f.source}: ${f.reason}`}`);
         process.exitCode = EXIT.framesFailed;
+      }
+      const high = summary.highOccupancy;
+      if (high.length) {
+        const worst = Math.max(...high.map((h) => h.keptFractionAnalysis));
+        console.error(
+          `tpcvision: ${high.length} of ${summary.framesWritten} frames kept more than ${(100 * cfg.trigger.maxKeptFraction).toFixed(0)}% of the grid (up to ${(100 * worst).toFixed(1)}%; listed in summary.json highOccupancy): ` +
+            `τ ${tau.toPrecision(4)} or the statistics ${o.stats} may not fit these frames${o.allowHighOccupancy ? '' : ` (exit code ${EXIT.highOccupancy}; --allow-high-occupancy to accept)`}`,
+        );
+        if (!o.allowHighOccupancy && !process.exitCode) process.exitCode = EXIT.highOccupancy;
       }
     });
 }
