@@ -26,7 +26,9 @@ export function lineProgress(log: (line: string) => void, everySeconds = 60, now
   let t0 = 0;
   let last = 0;
   let info: Record<string, string | number> | undefined;
+  let printed = -1; // the count the last line showed: stop() does not repeat it
   const line = () => {
+    printed = done;
     const s = (now() - t0) / 1000;
     const rate = s > 0 ? done / s : 0;
     const eta = rate > 0 ? (total - done) / rate / 60 : NaN;
@@ -38,6 +40,7 @@ export function lineProgress(log: (line: string) => void, everySeconds = 60, now
       label = l;
       total = n;
       done = 0;
+      printed = -1;
       info = undefined;
       t0 = last = now();
     },
@@ -50,7 +53,7 @@ export function lineProgress(log: (line: string) => void, everySeconds = 60, now
       }
     },
     stop() {
-      line();
+      if (printed !== done) line();
     },
   };
 }

@@ -122,6 +122,7 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
     closingRadius: cfg.roi.closingRadius,
     progress,
     provenance: { seed: o.seed },
+    overwrite: true, // the study owns its directory: a rerun replaces its own earlier trigger output
   });
 
   // 6. evaluate all scores on the same events, write results and the report

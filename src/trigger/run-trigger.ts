@@ -4,7 +4,7 @@
  * into ROIs and written in ROI-compressed form. Every input frame is accounted for: a frame that
  * cannot be processed (unreadable file, wrong size, NaN) is listed with its reason and the run goes on.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Frame } from '../core/frame.js';
 import { errorMessage } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
@@ -19,6 +19,7 @@ import type { AnomalyScore } from '../scores/score.js';
 import { countOn, extractRois } from '../roi/extract.js';
 import { writeRoiFrame } from '../roi/compress.js';
 import { rawMaskMapping } from './raw-mask.js';
+import { claimRunDirectory, commonFolder, OutputNames, outputName } from './run-dir.js';
 
 export interface TriggerOptions {
   inputs: string[];
@@ -34,6 +35,9 @@ export interface TriggerOptions {
   skipped?: SkippedEntry[];
   /** Frames keeping more of the analysis grid than this are listed in summary.highOccupancy (config trigger.maxKeptFraction). */
   maxKeptFraction?: number;
+  /** Replace an earlier run's output in outDir (its .roi files and summary.json); otherwise such a directory is refused. */
+  overwrite?: boolean;
+  warn?: (line: string) => void;
 }
 
 /** One written frame in the summary. */
@@ -129,16 +133,21 @@ async function triggerFrame(frame: Frame, source: string, frameIndex: number, ou
   return { source, frameIndex, out, keptAnalysis: roi.keptFraction, keptRaw: countOn(raw) / raw.length, rois: roi.rois.length };
 }
 
-/** The output name of frame `i` of a file holding `count` frames: stacks get a frame number. */
-function outputName(path: string, i: number, count: number): string {
-  const stem = basename(path, extname(path));
-  return count > 1 ? `${stem}_${String(i).padStart(4, '0')}.roi` : `${stem}.roi`;
+export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> {
+  ensureWritableDir(opts.outDir); // before the first frame: an unwritable --out is found now, not after the run
+  const release = claimRunDirectory(opts.outDir, { overwrite: opts.overwrite, warn: opts.warn });
+  try {
+    return await triggerRun(opts);
+  } finally {
+    release();
+  }
 }
 
-export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> {
+async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
   const progress = opts.progress ?? silentProgress;
   const ctx: RunContext = { opts, toRaw: rawMaskMapping(opts.stats.config), times: { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 } };
-  ensureWritableDir(opts.outDir); // before the first frame: an unwritable --out is found now, not after the run
+  const root = commonFolder(opts.inputs);
+  const names = new OutputNames();
   const failed: TriggerSummary['failed'] = [];
   const skipped: SkippedEntry[] = [...(opts.skipped ?? [])];
   const done: FrameResult[] = [];
@@ -161,7 +170,9 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
     for (let i = 0; i < frames.length; i++) {
       framesIn++;
       try {
-        done.push(await triggerFrame(frames[i], path, i, join(opts.outDir, outputName(path, i, frames.length)), ctx));
+        const name = outputName(root, path, i, frames.length);
+        names.claim(name, frames.length > 1 ? `${path} frame ${i}` : path);
+        done.push(await triggerFrame(frames[i], path, i, join(opts.outDir, name), ctx));
       } catch (err) {
         failed.push({ source: frameLabel(frames[i]), reason: errorMessage(err) });
       }

@@ -5,7 +5,7 @@
  * progress comes as plain lines when stderr is not a terminal.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -76,5 +76,44 @@ describe('tpcvision trigger with a bad frame', () => {
     const none = run(['trigger', join(dir, 'data', 'd0.npy'), '--stats', stats, '--out', join(dir, 'none'), '--config', cfg]);
     expect(none.status).toBe(EXIT.badInput);
     expect(none.stderr).toMatch(/--calibration no τ for score 'gaussian': give --calibration FILE/);
+  });
+
+  it('same base names in two directories, a stack beside a file named like its frame, a rerun into the same --out', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tpcv-trignames-'));
+    const [W, H] = [64, 48];
+    for (const d of ['ped', 'run1', 'run2']) mkdirSync(join(dir, d));
+    noiseFrames(6, W, 1, { height: H }).forEach((f, i) => writeNpyFrame(join(dir, 'ped', `p${i}.npy`), f));
+    const frames = noiseFrames(6, W, 2, { height: H });
+    writeNpyFrame(join(dir, 'run1', 'st.npy'), frames[0]);
+    writeNpyFrame(join(dir, 'run2', 'st.npy'), frames[1]);
+    // run2: a 3-frame stack st3.npy and a single file st3_0001.npy that would take its frame 1's name
+    writeNpyArray(join(dir, 'run2', 'st3.npy'), [3, H, W], Uint16Array.from([...frames[2].data, ...frames[3].data, ...frames[4].data] as number[]));
+    writeNpyFrame(join(dir, 'run2', 'st3_0001.npy'), frames[5]);
+    const cfg = join(dir, 'cfg.json');
+    writeFileSync(cfg, JSON.stringify({ preprocess: { frameWidth: W, frameHeight: H, crop: { x: 0, y: 0, width: W, height: H }, analysisWidth: 32, analysisHeight: 24 }, roi: { closingRadius: 1 } }));
+    const stats = join(dir, 'stats');
+    expect(run(['pedestals', join(dir, 'ped'), '--out', stats, '--config', cfg]).status).toBe(0);
+    const out = join(dir, 'out');
+    const args = ['trigger', join(dir, 'run1'), join(dir, 'run2'), '--stats', stats, '--tau', '6', '--out', out, '--config', cfg];
+    const r = run(args);
+    expect(r.status).toBe(EXIT.framesFailed);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    expect(summary.framesIn).toBe(6);
+    expect(summary.framesWritten).toBe(5);
+    expect(summary.failed).toHaveLength(1);
+    // the directory order reads st3_0001.npy first: the stack's frame 1 is the one refused, both named
+    expect(summary.failed[0].reason).toMatch(/run2\/st3\.npy frame 1: its output run2\/st3_0001\.roi is already the output of .*run2\/st3_0001\.npy: rename one/);
+    // every written frame has its own file: none written over another
+    expect(new Set(summary.outputs).size).toBe(5);
+    expect(readdirSync(join(out, 'run1'))).toEqual(['st.roi']);
+    expect(readdirSync(join(out, 'run2')).sort()).toEqual(['st.roi', 'st3_0000.roi', 'st3_0001.roi', 'st3_0002.roi']);
+    expect(existsSync(join(out, '.tpcvision.lock'))).toBe(false);
+    // a rerun into the same --out is refused; --overwrite replaces the earlier output
+    const again = run(args);
+    expect(again.status).toBe(EXIT.badInput);
+    expect(again.stderr).toMatch(/holds the output of an earlier run \(6 files, .*give --overwrite to replace it/);
+    const over = run(['trigger', join(dir, 'run1'), '--stats', stats, '--tau', '6', '--out', out, '--config', cfg, '--overwrite']);
+    expect(over.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['st.roi', 'summary.json']); // run2's files of the earlier run are gone
   });
 });

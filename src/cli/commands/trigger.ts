@@ -29,6 +29,7 @@ interface TriggerFlags {
   radius?: string;
   config?: string;
   allowHighOccupancy?: boolean;
+  overwrite?: boolean;
   json?: boolean;
 }
 
@@ -57,6 +58,7 @@ export function registerTrigger(program: Command): Command {
     .option('--model <name=dir...>', 'a trained autoencoder usable as --score NAME')
     .option('--radius <px>', describeDefault('closing radius, analysis px', pipelineSchema, 'roi.closingRadius'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
+    .option('--overwrite', "replace an earlier run's output in --out (its .roi files and summary.json); without it such a directory is refused")
     .option('--allow-high-occupancy', 'exit 0 even when frames keep more of the grid than trigger.maxKeptFraction (they are listed either way)')
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: TriggerFlags) => {
@@ -83,6 +85,8 @@ export function registerTrigger(program: Command): Command {
         provenance: { config: cfg },
         skipped,
         maxKeptFraction: cfg.trigger.maxKeptFraction,
+        overwrite: Boolean(o.overwrite),
+        warn: (line) => console.error(`· ${line}`),
       });
       print(Boolean(o.json), summary, describe(summary, o.out, score.name, tau));
       if (summary.skipped.length && !o.json) console.error(`· ${skippedSummary(summary.skipped)} (listed in summary.json)`);
