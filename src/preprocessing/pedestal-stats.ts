@@ -5,6 +5,7 @@
  * on the analysis grid (the Gaussian score's parameters). Two passes over the frames: the extrema
  * need the mean first.
  */
+import { createHash } from 'node:crypto';
 import type { Frame } from '../core/frame.js';
 import { InputError } from '../core/errors.js';
 import type { PreprocessConfig } from '../config/pipeline.js';
@@ -146,4 +147,19 @@ function histogramQuantile(hist: Float64Array, q: number, scale: number): number
     if (acc >= target) return (b - 1 - HIST_RANGE * HIST_BINS_PER_COUNT) / HIST_BINS_PER_COUNT / scale;
   }
   return HIST_RANGE / scale;
+}
+
+/**
+ * sha256 of what the statistics make of a frame: the configuration, the extrema in use and every value
+ * of the mean, μ and σ maps (not the exact extrema, the frame count or the sources, kept for
+ * reference). Equal digests, equal preprocessing; calibration.json and the trigger's outputs record it.
+ */
+export function statsDigest(s: PedestalStats): string {
+  const h = createHash('sha256');
+  h.update(JSON.stringify({ version: s.version, config: s.config, min: s.extrema.min, max: s.extrema.max }));
+  for (const a of [s.meanCrop, s.mu, s.sigma]) {
+    h.update(String(a.length));
+    h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  return h.digest('hex');
 }

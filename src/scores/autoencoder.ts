@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
+import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { readModelInfo, type ModelInfo } from '../training/model-dir.js';
 import { OnnxModel } from '../engine/onnx-runtime.js';
 import type { AnomalyScore } from './score.js';
@@ -18,12 +18,9 @@ export interface AutoencoderScore extends AnomalyScore {
   frames: number;
 }
 
-/** True when two statistics artefacts hold the same frozen constants. */
+/** True when two statistics artefacts hold the same frozen constants (every value: their digests are equal). */
 export function sameStats(a: PedestalStats, b: PedestalStats): boolean {
-  if (a.extrema.min !== b.extrema.min || a.extrema.max !== b.extrema.max) return false;
-  if (a.meanCrop.length !== b.meanCrop.length) return false;
-  for (let i = 0; i < a.meanCrop.length; i += 97) if (a.meanCrop[i] !== b.meanCrop[i]) return false;
-  return JSON.stringify(a.config) === JSON.stringify(b.config);
+  return statsDigest(a) === statsDigest(b);
 }
 
 export async function autoencoderScore(

@@ -191,7 +191,7 @@ describe('scores/autoencoder.ts: what the score reports and what it refuses', ()
 });
 
 describe('sameStats', () => {
-  // hand-made artefacts: meanCrop of 200 values, sampled by sameStats at 0, 97 and 194
+  // hand-made artefacts: meanCrop of 200 values; every value counts (the digest covers the maps)
   const base = (): PedestalStats => ({
     ...stats,
     meanCrop: Float32Array.from({ length: 200 }, (_, i) => i / 7),
@@ -207,7 +207,9 @@ describe('sameStats', () => {
     expect(edit((s) => (s.extrema.min = -0.2))).toBe(false);
     expect(edit((s) => (s.extrema.max = 0.55))).toBe(false);
     expect(edit((s) => (s.meanCrop = s.meanCrop.slice(0, 199)))).toBe(false);
-    for (const i of [0, 97, 194]) expect(edit((s) => (s.meanCrop[i] += 1))).toBe(false);
+    for (const i of [0, 5, 97, 194, 199]) expect(edit((s) => (s.meanCrop[i] += 1e-6))).toBe(false);
+    expect(edit((s) => (s.mu = s.mu.map((v, k) => (k === 3 ? v + 1 : v))))).toBe(false);
+    expect(edit((s) => (s.sigma = s.sigma.map((v, k) => (k === s.sigma.length - 1 ? v * 2 : v))))).toBe(false);
     expect(edit((s) => (s.config = { ...s.config, scale: s.config.scale + 1 }))).toBe(false);
     // the exact extrema are kept for reference only, not compared
     expect(edit((s) => (s.extrema.exactMin = -9))).toBe(true);
