@@ -11,7 +11,7 @@ import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { calibrationSchema, type CalibrationConfig, type PipelineConfig } from '../config/pipeline.js';
 import { toolVersion } from '../core/version.js';
-import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
+import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../preprocessing/preprocess.js';
 import type { AnomalyScore } from '../scores/score.js';
 import { calibrateThreshold, scoreQuantile, type Calibration } from './calibrate.js';
@@ -28,6 +28,8 @@ export interface CalibrationFile {
   kind: 'tpcvision-calibration';
   version: 1;
   tool: { name: string; version: string };
+  /** The pedestal statistics the τ belong to (statsDigest); absent in files written before it was recorded. */
+  stats?: { sha256: string };
   methods: MethodCalibration[];
 }
 
@@ -110,7 +112,7 @@ export async function calibrateScores(
   progress: Progress = silentProgress,
   log: (line: string) => void = () => {},
 ): Promise<CalibrationFile> {
-  const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, methods: [] };
+  const file: CalibrationFile = { kind: 'tpcvision-calibration', version: 1, tool: { name: 'tpcvision', version: toolVersion() }, stats: { sha256: statsDigest(stats) }, methods: [] };
   for (const score of scores) {
     log(`calibrating ${score.name}`);
     file.methods.push(await calibrateMethod(frames, stats, score, cfg.roi.closingRadius, cfg.calibration, cfg.evaluation.sweepPoints, progress));
@@ -129,6 +131,19 @@ export function loadCalibrationFile(path: string): CalibrationFile {
     throw new InputError(path, 'not a tpcvision calibration file (run `tpcvision calibrate` to make one)');
   }
   return raw;
+}
+
+/**
+ * Refuses a calibration made for other pedestal statistics: its τ would be applied to maps normalised
+ * differently (another camera, another run's pedestals). Names both files. Files without a record pass.
+ */
+export function checkCalibrationStats(file: CalibrationFile, stats: PedestalStats, calibrationPath: string, statsPath: string): void {
+  const want = file.stats?.sha256;
+  if (want === undefined) return;
+  const have = statsDigest(stats);
+  if (want !== have) {
+    throw new InputError(calibrationPath, `was made with other pedestal statistics (sha256 ${want.slice(0, 12)}…) than ${statsPath} (${have.slice(0, 12)}…): calibrate again with these statistics, or give the ones it was made with`);
+  }
 }
 
 export function findMethod(file: CalibrationFile, name: string, source: string): MethodCalibration {

@@ -30,7 +30,13 @@ writeMigdalFeather(noSamples, []);
 // a calibration that also calibrates an autoencoder (as the demo's does), made from a real one
 const calib = join(dir, 'calibration.json');
 const calibAe = join(dir, 'calibration-ae.json');
+// statistics of other frames: the calibration above does not belong to them
+const otherFrame = join(dir, 'other-frame.npy');
+writeFileSync(otherFrame, encodeNpy([2, 64, 64], Uint16Array.from({ length: 2 * 64 * 64 }, (_, i) => 110 + ((3 * i) % 7))));
+const otherStats = join(dir, 'other-stats');
 beforeAll(() => {
+  const o = spawnSync('node', [BIN, 'pedestals', otherFrame, '--out', otherStats], { encoding: 'utf8' });
+  expect(o.status, o.stderr).toBe(0);
   const r = spawnSync('node', [BIN, 'pedestals', frame, '--out', stats], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
   const c = spawnSync('node', [BIN, 'calibrate', frame, '--stats', stats, '--out', calib, '--score', 'gaussian'], { encoding: 'utf8' });
@@ -89,6 +95,8 @@ const CASES: Case[] = [
   { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', calibAe, '--out', out, '--model', `ae-baseline=${empty}`], code: EXIT.badInput, names: `${empty}: not a trained autoencoder directory` },
   { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', calib, '--out', out, '--score', 'unknown'], code: EXIT.badInput, names: "unknown score 'unknown' (available: gaussian" },
   { command: 'trigger', args: [frame, '--stats', stats, '--calibration', calib, '--out', out, '--score', 'unknown'], code: EXIT.badInput, names: "unknown score 'unknown' (available: gaussian" },
+  { command: 'trigger', args: [frame, '--stats', otherStats, '--calibration', calib, '--out', out], code: EXIT.badInput, names: `${calib}: was made with other pedestal statistics` },
+  { command: 'evaluate', args: [empty, '--stats', otherStats, '--calibration', calib, '--out', out], code: EXIT.badInput, names: `${calib}: was made with other pedestal statistics` },
   { command: 'train', args: [frame, '--stats', empty, '--out', out, '--seed', 'abc'], code: EXIT.badInput, names: '--seed' },
   { command: 'train', args: [frame, '--stats', empty, '--out', out, '--epochs', '2.5'], code: EXIT.badInput, names: '--epochs' },
   { command: 'train', args: [frame, '--stats', empty, '--out', out], code: EXIT.badInput, names: empty },

@@ -12,6 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { writeNpyArray, writeNpyFrame } from '../../src/io/npy.js';
 import { noiseFrames } from '../helpers/synthetic.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
+import { statsDigest } from '../../src/preprocessing/pedestal-stats.js';
+import { loadPedestalStats } from '../../src/preprocessing/stats-artefact.js';
 
 const BIN = join(process.cwd(), 'bin', 'tpcvision.js');
 const run = (args: string[]) => spawnSync('node', [BIN, ...args], { encoding: 'utf8' });
@@ -54,6 +56,9 @@ describe('tpcvision trigger with a bad frame', () => {
     const mean = summary.frames.reduce((a: number, f: { keptFractionAnalysis: number }) => a + f.keptFractionAnalysis, 0) / summary.frames.length;
     expect(mean).toBeCloseTo(summary.keptFractionAnalysis, 12);
     expect(summary.highOccupancy).toEqual([]);
+    // provenance by content: the statistics' digest (no calibration file here: --tau)
+    expect(summary.provenance.statsSha256).toBe(statsDigest(loadPedestalStats(stats)));
+    expect(summary.provenance.calibrationSha256).toBeNull();
     const reasons = Object.fromEntries(summary.skipped.map((k: { path: string; reason: string }) => [k.path.split('/').pop(), k.reason]));
     expect(reasons).toEqual({
       'empty.npy': 'holds no frames (an empty stack)',

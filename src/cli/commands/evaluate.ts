@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toolVersion } from '../../core/version.js';
 import { loadPedestalStats, type PedestalStats } from '../../preprocessing/index.js';
-import { findMethod, loadCalibrationFile } from '../../calibration/index.js';
+import { checkCalibrationStats, findMethod, loadCalibrationFile } from '../../calibration/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type MethodSpec } from '../../evaluation/index.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
 import { checkScoreNames, configForStats, parseModels } from '../config-options.js';
@@ -57,6 +57,7 @@ export function registerEvaluate(program: Command): Command {
 /** The scores to evaluate (default: every calibrated one), each with its τ and sweep from the calibration file. */
 async function calibratedMethods(o: EvaluateFlags, models: Map<string, string>, stats: PedestalStats, cfg: PipelineConfig): Promise<MethodSpec[]> {
   const calib = loadCalibrationFile(o.calibration);
+  checkCalibrationStats(calib, stats, o.calibration, o.stats);
   const names: string[] = o.score ?? calib.methods.map((m) => m.name);
   const needModels = names.filter((n) => !isClassicalScore(n) && !models.has(n));
   if (!o.score && needModels.length) {

@@ -8,7 +8,9 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { loadPedestalStats } from '../../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../../scores/classical.js';
-import { findMethod, loadCalibrationFile } from '../../calibration/index.js';
+import { checkCalibrationStats, findMethod, loadCalibrationFile } from '../../calibration/index.js';
+import { statsDigest } from '../../preprocessing/pedestal-stats.js';
+import { createHash } from 'node:crypto';
 import { runTrigger } from '../../trigger/index.js';
 import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -72,7 +74,13 @@ export function registerTrigger(program: Command): Command {
         throw new UsageError('--calibration', `no τ for score '${o.score}': give --calibration FILE (made by tpcvision calibrate) or --tau VALUE`);
       }
       let tau = cfg.roi.tau;
-      if (o.tau === undefined && o.calibration) tau = findMethod(loadCalibrationFile(o.calibration), o.score, o.calibration).tau;
+      let calibrationSha256: string | null = null;
+      if (o.calibration) {
+        const calib = loadCalibrationFile(o.calibration);
+        checkCalibrationStats(calib, stats, o.calibration, o.stats);
+        calibrationSha256 = createHash('sha256').update(readFileSync(o.calibration)).digest('hex');
+        if (o.tau === undefined) tau = findMethod(calib, o.score, o.calibration).tau;
+      }
       const [score] = await buildScores([o.score], models, stats, cfg.score);
       const summary = await runTrigger({
         inputs: files,
@@ -82,7 +90,8 @@ export function registerTrigger(program: Command): Command {
         tau,
         closingRadius: cfg.roi.closingRadius,
         progress: terminalProgress(o.json),
-        provenance: { config: cfg },
+        // what made these outputs, by content: the statistics' digest and the calibration file's sha256
+        provenance: { config: cfg, statsSha256: statsDigest(stats), calibrationSha256 },
         skipped,
         maxKeptFraction: cfg.trigger.maxKeptFraction,
         overwrite: Boolean(o.overwrite),
