@@ -26,6 +26,7 @@ const [W, H] = [70, 52];
 const config = {
   preprocess: { frameWidth: W, frameHeight: H, crop: { x: 8, y: 6, width: 54, height: 40 }, analysisWidth: 36, analysisHeight: 20 },
   roi: { closingRadius: 2 },
+  trigger: { maxKeptFraction: 0.5 }, // three tracks on a 36×20 grid keep ~25% of it: real for this toy geometry
   calibration: { targetFraction: 0.03, border: 3 },
   evaluation: { containmentBorder: 3, sweepPoints: 6, energyBins: [1, 5, 20, 100], lowEnergyRange: [1, 5], lowCoverage: 0.5, referenceAreaCut: 0.9 },
 };
