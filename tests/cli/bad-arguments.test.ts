@@ -39,7 +39,7 @@ beforeAll(() => {
   expect(o.status, o.stderr).toBe(0);
   const r = spawnSync('node', [BIN, 'pedestals', frame, '--out', stats], { encoding: 'utf8' });
   expect(r.status, r.stderr).toBe(0);
-  const c = spawnSync('node', [BIN, 'calibrate', frame, '--stats', stats, '--out', calib, '--score', 'gaussian'], { encoding: 'utf8' });
+  const c = spawnSync('node', [BIN, 'calibrate', otherFrame, '--stats', stats, '--out', calib, '--score', 'gaussian'], { encoding: 'utf8' });
   expect(c.status, c.stderr).toBe(0);
   const file = JSON.parse(readFileSync(calib, 'utf8'));
   file.methods.push({ ...file.methods[0], name: 'ae-baseline' });
@@ -83,6 +83,7 @@ const CASES: Case[] = [
   { command: 'calibrate', args: [frame, '--stats', empty, '--out', out, '--model', 'no-equals-sign'], code: EXIT.badInput, names: '--model' },
   { command: 'calibrate', args: [noFrames, '--stats', stats, '--out', out, '--score', 'gaussian'], code: EXIT.badInput, names: noFrames },
   { command: 'calibrate', args: [frame, '--stats', stats, '--out', out, '--target', 'most'], code: EXIT.badInput, names: '--target' },
+  { command: 'calibrate', args: [frame, '--stats', stats, '--out', out], code: EXIT.badInput, names: `${stats}: was computed from 1 of the 1 files given to calibrate` },
   { command: 'trigger', args: [frame, '--stats', missing, '--out', out], code: EXIT.badInput, names: missing },
   { command: 'trigger', args: [frame, '--stats', empty, '--out', out, '--score', 'sobel'], code: EXIT.badInput, names: '--score' },
   { command: 'trigger', args: [frame, '--stats', stats, '--out', out, '--calibration', missing], code: EXIT.badInput, names: missing },

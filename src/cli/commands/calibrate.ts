@@ -2,7 +2,9 @@
  * `tpcvision calibrate`: find τ of each score for a target fraction of pedestal pixels inside ROI
  * masks, on held-out pedestal frames, and write the calibration JSON that trigger and evaluate read.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { InputError } from '../../core/errors.js';
 import { writeJsonAtomic } from '../../core/atomic-write.js';
 import { loadPedestalStats } from '../../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../../scores/classical.js';
@@ -55,12 +57,25 @@ export function registerCalibrate(program: Command): Command {
           roi: { closingRadius: parseNumber('--radius', o.radius) },
         }),
       );
+      const reused = statsFramesAmong(stats.sources, files);
+      if (reused.length) {
+        throw new InputError(
+          o.stats,
+          `was computed from ${reused.length} of the ${files.length} files given to calibrate (e.g. ${reused[0]}): τ calibrated on the statistics' own frames comes out too low and the trigger keeps far more than the target; calibrate on held-out pedestals`,
+        );
+      }
       const scores = await buildScores(o.score, models, stats, cfg.score);
       // 2. calibrate each score, 3. write and describe
       const file = await calibrateScores(frameSequence(files), stats, scores, cfg, terminalProgress(o.json));
       writeJsonAtomic(o.out, file);
       print(Boolean(o.json), file, `calibrated on ${files.length} files, target ${cfg.calibration.targetFraction}:\n${describe(file).join('\n')}\nwritten to ${o.out}`);
     });
+}
+
+/** The calibration files that also went into the statistics (their sources, '#index' stripped, as absolute paths). */
+export function statsFramesAmong(sources: readonly string[], files: readonly string[]): string[] {
+  const used = new Set(sources.map((s) => resolve(s.replace(/#\d+$/, ''))));
+  return files.filter((f) => used.has(resolve(f)));
 }
 
 function describe(file: CalibrationFile): string[] {
