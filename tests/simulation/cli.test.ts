@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -36,6 +36,19 @@ describe('simulate lime (CLI)', () => {
     const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
     expect(run.config.noise).toBe('independent');
     expect(run.config.events.perFrame).toBe(2);
+
+    // a second run into the same directory would mix two cameras' frames under one run.json: refused, or replaced with --overwrite
+    const again = ['simulate', 'lime', '--out', out, '--size', '64', '--pedestals', '2', '--events', '0', '--seed', '4', '--json'];
+    await expect(program().parseAsync(again, { from: 'user' })).rejects.toThrow(/holds an earlier run \(run\.json, pedestals, data\); choose another --out or give --overwrite/);
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      await program().parseAsync([...again, '--overwrite'], { from: 'user' });
+    } finally {
+      quiet.mockRestore();
+    }
+    expect(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).seed).toBe(4);
+    expect(readdirSync(join(out, 'pedestals'))).toHaveLength(2);
+    expect(existsSync(join(out, 'data')) ? readdirSync(join(out, 'data')).filter((f) => f.endsWith('.npy')) : []).toEqual([]); // the first run's data frames are gone
   });
 
   it('errors name the bad key or flag', async () => {

@@ -4,6 +4,7 @@
  * prints a summary (a sentence, or --json).
  */
 import type { Command } from 'commander';
+import { claimOutputDir } from '../output-dir.js';
 import { UsageError } from '../../core/errors.js';
 import { limeConfigSchema, resolveLimeLayers, type LimeConfig } from '../../config/lime.js';
 import { simulateLimeRun } from '../../simulation/lime/run.js';
@@ -22,6 +23,7 @@ interface LimeFlags {
   eventsPerFrame?: string;
   config?: string;
   json?: boolean;
+  overwrite?: boolean;
 }
 
 export function registerSimulateLime(simulate: Command): Command {
@@ -36,8 +38,10 @@ export function registerSimulateLime(simulate: Command): Command {
     .option('--noise <mode>', describeDefault('structured (row/column offsets, gradient, hot clusters) or independent', limeConfigSchema, 'noise'))
     .option('--events-per-frame <x>', 'mean events per frame (default: the config\'s events.perMegapixel density times the frame area)')
     .option('--config <file>', 'JSON with the config values to change (docs/SIMULATION.md)')
+    .option('--overwrite', "replace an earlier simulation in --out (without it such a directory is refused)")
     .option('--json', 'print the summary as JSON')
     .action(async (o: LimeFlags) => {
+      claimOutputDir(o.out, ['run.json', 'pedestals', 'data'], o.overwrite);
       const seed = parseInteger('--seed', o.seed) as number;
       const config = limeConfig(o);
       const r = await simulateLimeRun({

@@ -4,6 +4,7 @@
  * The `simulate` parent command lives in simulate.ts; this module only adds the subcommand.
  */
 import type { Command } from 'commander';
+import { claimOutputDir } from '../output-dir.js';
 import { SIMULATE_RUN_DEFAULTS, simulateRunSchema } from '../../config/demo.js';
 import { describeDefault } from '../../config/describe-default.js';
 import { resolveMigdalLayers } from '../../config/migdal.js';
@@ -20,8 +21,10 @@ export function registerSimulateMigdal(simulate: Command): Command {
     .option('--nr-only <m>', 'NR-only events (default: from events.nrOnlyFraction of the config)')
     .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
     .option('--config <file>', 'JSON with the config values to change (docs/MIGDAL.md)')
+    .option('--overwrite', "replace an earlier simulation in --out (without it such a directory is refused)")
     .option('--json', 'print the summary as JSON')
-    .action((o: { out: string; events?: string; nrOnly?: string; seed: string; config?: string; json?: boolean }) => {
+    .action((o: { out: string; events?: string; nrOnly?: string; seed: string; config?: string; overwrite?: boolean; json?: boolean }) => {
+      claimOutputDir(o.out, ['run.json', 'migdal.feather'], o.overwrite);
       const seed = parseInteger('--seed', o.seed) as number;
       const config = resolveMigdalLayers([fileLayer(o.config)]);
       const r = simulateMigdalRun({
