@@ -41,10 +41,11 @@ describe('buildScores', () => {
     );
   });
 
-  it('a model name is built from its directory: a directory without statistics is an InputError naming it', async () => {
+  it('a model name is built from its directory: a directory that is not a trained model is an InputError naming it', async () => {
     const dir = join('/nowhere', 'ae-baseline');
     const err = await buildScores(['all'], new Map([['ae-baseline', dir]]), stats, cfg).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect((err as InputError).source).toBe(join(dir, 'stats'));
+    expect((err as InputError).source).toBe(dir); // checked before its stats/ are read
+    expect((err as InputError).message).toMatch(/not a trained autoencoder directory \(no config\.json\) for score 'ae-baseline'/);
   });
 });
