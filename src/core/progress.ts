@@ -33,6 +33,10 @@ export function lineProgress(log: (line: string) => void, everySeconds = 60, now
     const rate = s > 0 ? done / s : 0;
     const eta = rate > 0 ? (total - done) / rate / 60 : NaN;
     const extra = info ? `, ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join(', ')}` : '';
+    if (!(total > 0)) {
+      log(`${label}: ${done}, ${rate.toPrecision(3)}/s${extra}`); // a total not known in advance: no percentage or ETA
+      return;
+    }
     log(`${label}: ${done}/${total} (${((100 * done) / Math.max(total, 1)).toFixed(1)}%), ${rate.toPrecision(3)}/s, ETA ${Number.isFinite(eta) ? eta.toFixed(1) : '?'} min${extra}`);
   };
   return {

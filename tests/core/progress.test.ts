@@ -31,5 +31,11 @@ describe('lineProgress', () => {
     p.tick(1);
     p.stop();
     expect(lines.slice(5)).toEqual(['once: 1/1 (100.0%), 0.0500/s, ETA 0.0 min']);
+    // a task of unknown length (total 0): the count and the rate, no percentage or ETA
+    p.start(0, 'calibrate');
+    t += 2000;
+    p.tick(20);
+    p.stop();
+    expect(lines[6]).toBe('calibrate: 20, 10.0/s');
   });
 });
