@@ -42,16 +42,20 @@ export function shippedModelsRoot(): string | null {
   return dir !== null && existsSync(dir) ? dir : null;
 }
 
-/** The shipped model directories among `names` that exist, with their labels. */
-export function shippedOasisModels(root = shippedModelsRoot()): { dir: string; name: string }[] {
+/** The folders of `list` under `root` that hold `marker` (a model directory's own file), with their labels. */
+function existing(list: readonly { dir: string; name: string }[], marker: string, root: string | null): { dir: string; name: string }[] {
   if (root === null) return [];
-  return SHIPPED_OASIS.map((m) => ({ dir: join(root, m.dir), name: m.name })).filter((m) => existsSync(join(m.dir, 'oasis-model.json')));
+  return list.map((m) => ({ dir: join(root, m.dir), name: m.name })).filter((m) => existsSync(join(m.dir, marker)));
+}
+
+/** The shipped OASIS model directories that exist, with their labels. */
+export function shippedOasisModels(root = shippedModelsRoot()): { dir: string; name: string }[] {
+  return existing(SHIPPED_OASIS, 'oasis-model.json', root);
 }
 
 /** The shipped autoencoder directories that exist, with their score names. */
 export function shippedAutoencoders(root = shippedModelsRoot()): { dir: string; name: string }[] {
-  if (root === null) return [];
-  return SHIPPED_AUTOENCODERS.map((m) => ({ dir: join(root, m.dir), name: m.name })).filter((m) => existsSync(join(m.dir, 'config.json')));
+  return existing(SHIPPED_AUTOENCODERS, 'config.json', root);
 }
 
 export interface ShippedAutoencoderOptions {
