@@ -12,7 +12,8 @@
  * the checkpoint/ folder is left behind).
  *
  * --ae RUN (default runs/bench-trigger-quality/structured): RUN/models/ae-{refined,baseline}/ of
- * `node dist/bench/trigger-quality.js --noise structured`, with bench/results/trigger-quality.json →
+ * `node dist/bench/trigger-quality.js --noise structured`, with its result file (--ae-result, default
+ * bench/results/trigger-quality.json) →
  * models/ae-refined/, models/ae-baseline/ (config.json, weights, model.onnx, history.json and stats/,
  * the pedestal statistics the model needs; checkpoint/ left behind). PROVENANCE.json also records
  * the camera (seed, frame size, noise model) the demo simulates a fresh run of.
@@ -20,7 +21,7 @@
  * Each folder is written under a temporary name and renamed into place, so a model is either the old
  * one or the new one, never half of each.
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/ship-models.js [--oasis RUN] [--ae RUN] [--only oasis|ae]
+ * Run: npx tsc -p tsconfig.json && node dist/bench/ship-models.js [--oasis RUN] [--ae RUN] [--ae-result FILE] [--only oasis|ae]
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -81,6 +82,8 @@ function shipOasis(run: string, resultPath: string, out: string): void {
 
 interface TriggerResultFile {
   commit?: string;
+  /** the command line, recorded by the benchmark since it gained --result */
+  command?: string;
   quick: boolean;
   seed: number;
   settings: { size: number; autoencoderEpochs: number } & Record<string, unknown>;
@@ -103,10 +106,10 @@ function shipAutoencoders(run: string, resultPath: string, out: string): void {
     shipFolder(from, join(out, name), files, {
       model: name,
       description: `ROI autoencoder (spec roi-trigger.md), ${mode} training, ${result.settings.autoencoderEpochs} epochs on simulated LIME pedestals`,
-      trainedBy: { command: `node dist/bench/trigger-quality.js --noise structured --epochs ${result.settings.autoencoderEpochs}`, seed: result.seed, commit: result.commit ?? 'unknown', settings: result.settings },
+      trainedBy: { command: result.command ?? `node dist/bench/trigger-quality.js --noise structured --epochs ${result.settings.autoencoderEpochs}`, seed: result.seed, commit: result.commit ?? 'unknown', settings: result.settings },
       camera: { seed: result.seed, size: result.settings.size, noise: 'structured' },
       metrics: { source: resultPath, ...summary, energyBins },
-      shippedBy: `node dist/bench/ship-models.js --only ae --ae ${run}`,
+      shippedBy: `node dist/bench/ship-models.js --only ae --ae ${run} --ae-result ${resultPath}`,
     });
     console.log(`models/${name}: from ${from} (commit ${result.commit ?? 'unknown'})`);
   }
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
     options: {
       oasis: { type: 'string', default: 'runs/oasis-quality-full' },
       ae: { type: 'string', default: 'runs/bench-trigger-quality/structured' },
+      'ae-result': { type: 'string', default: 'bench/results/trigger-quality.json' },
       only: { type: 'string' },
       out: { type: 'string', default: 'models' },
     },
@@ -156,7 +160,7 @@ async function main(): Promise<void> {
   if (values.only !== undefined && values.only !== 'oasis' && values.only !== 'ae') throw new Error(`--only: '${values.only}' is not oasis or ae`);
   mkdirSync(values.out!, { recursive: true });
   if (values.only !== 'ae') shipOasis(values.oasis!, 'bench/results/oasis-quality-full.json', values.out!);
-  if (values.only !== 'oasis') shipAutoencoders(values.ae!, 'bench/results/trigger-quality.json', values.out!);
+  if (values.only !== 'oasis') shipAutoencoders(values.ae!, values['ae-result']!, values.out!);
   writeModelsReadme(values.out!);
 }
 

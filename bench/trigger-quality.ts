@@ -15,8 +15,9 @@
  * noise model then takes about 50 min on two idle cores).
  * --quick: 40 + 20 pedestals, 120 events at 1 per frame, 3 epochs (a smoke run, minutes).
  *
- * Usage: node dist/bench/trigger-quality.js [--quick] [--epochs N] [--sweep-points N] [--seed S] [--out DIR] [--noise structured|independent|both]
- * Prints a table and writes bench/results/trigger-quality.json.
+ * Usage: node dist/bench/trigger-quality.js [--quick] [--epochs N] [--sweep-points N] [--seed S] [--out DIR] [--noise structured|independent|both] [--result FILE]
+ * Prints a table and writes FILE (default bench/results/trigger-quality.json; a run of one noise model
+ * or other epochs names its own file so that the two-noise record stays).
  */
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../src/core/atomic-write.js';
@@ -34,6 +35,7 @@ const quick = process.argv.includes('--quick');
 const seed = Number(arg('seed', '1'));
 const outRoot = arg('out', join(process.cwd(), 'runs', 'bench-trigger-quality'))!;
 const noiseArg = arg('noise', 'both')!;
+const resultPath = arg('result', join('bench', 'results', 'trigger-quality.json'))!;
 // structured first: it is the default noise model and the one the issue's expectation is about
 const noises = noiseArg === 'both' ? (['structured', 'independent'] as const) : ([noiseArg] as ('structured' | 'independent')[]);
 const settings = quick
@@ -59,8 +61,9 @@ interface Row {
 const runs: { noise: string; seconds: number; trainingSeconds: Record<string, number>; report: string; frames: number; events: number; methods: Row[] }[] = [];
 function writeResults(): void {
   const structured = runs.find((r) => r.noise === 'structured') ?? runs[0];
-  writeJsonAtomic(join('bench', 'results', 'trigger-quality.json'), {
+  writeJsonAtomic(resultPath, {
     bench: 'trigger-quality',
+    command: ['node dist/bench/trigger-quality.js', ...process.argv.slice(2)].join(' '),
     commit: startCommit,
     quick,
     seed,
@@ -105,4 +108,4 @@ for (const run of runs) {
   console.log(`${run.noise}: ${run.frames} frames, ${run.events} contained events, ${run.seconds.toFixed(0)} s (training ${JSON.stringify(run.trainingSeconds)}), report ${run.report}`);
 }
 
-console.log('written bench/results/trigger-quality.json');
+console.log(`written ${resultPath}`);
