@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Frame } from '../core/frame.js';
-import { ConfigError, InputError } from '../core/errors.js';
+import { ConfigError, InputError, UsageError } from '../core/errors.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { calibrationSchema, type CalibrationConfig, type PipelineConfig } from '../config/pipeline.js';
@@ -22,6 +22,8 @@ export interface MethodCalibration {
   tau: number;
   calibration: Calibration;
   sweepTaus: number[];
+  /** A learned score's network (AnomalyScore.modelSha256): its τ holds for that model only. */
+  modelSha256?: string;
 }
 
 export interface CalibrationFile {
@@ -94,6 +96,7 @@ export async function calibrateMethod(
   const calibration = calibrateThreshold(maps, aw, ah, closingRadius, cfg);
   return {
     name: score.name,
+    ...(score.modelSha256 ? { modelSha256: score.modelSha256 } : {}),
     tau: calibration.whole.tau,
     calibration,
     sweepTaus: sweepTausFromPedestals(maps, sweepPoints, [calibration.whole.tau], cfg.sweepExceedance, cfg.quantileSamplePixels),
@@ -143,6 +146,40 @@ export function checkCalibrationStats(file: CalibrationFile, stats: PedestalStat
   const have = statsDigest(stats);
   if (want !== have) {
     throw new InputError(calibrationPath, `was made with other pedestal statistics (sha256 ${want.slice(0, 12)}…) than ${statsPath} (${have.slice(0, 12)}…): calibrate again with these statistics, or give the ones it was made with`);
+  }
+}
+
+/**
+ * Refuses a learned score's τ calibrated for another network (a refined model's τ applied to another
+ * model keeps several times the calibrated fraction). Names the calibration file and the model.
+ */
+export function checkCalibrationModel(m: MethodCalibration, score: { name: string; modelSha256?: string }, calibrationPath: string, modelDir: string | undefined): void {
+  if (m.modelSha256 === undefined || score.modelSha256 === undefined || m.modelSha256 === score.modelSha256) return;
+  throw new InputError(
+    calibrationPath,
+    `its τ for '${score.name}' was calibrated for another model (ONNX sha256 ${m.modelSha256.slice(0, 12)}…) than ${modelDir ?? 'the one given'} (${score.modelSha256.slice(0, 12)}…): calibrate this model, or give the model it was made for`,
+  );
+}
+
+/**
+ * Refuses an operating point the calibration cannot vouch for: a closing radius other than the one τ
+ * was calibrated with (the retained fraction depends on it), or a τ below the lowest of the sweep
+ * (where half of all pedestal pixels already exceed it: the trigger would keep most of the frame).
+ */
+export function checkOperatingPoint(m: MethodCalibration, at: { tau: number; closingRadius: number }, calibrationPath: string): void {
+  const calibratedRadius = m.calibration.closingRadius;
+  if (at.closingRadius !== calibratedRadius) {
+    throw new UsageError(
+      '--radius',
+      `${at.closingRadius} differs from the closing radius ${calibratedRadius} that ${calibrationPath} calibrated '${m.name}' with: its τ keeps the calibrated fraction only there; use ${calibratedRadius}, or calibrate again with this radius`,
+    );
+  }
+  const lowest = m.sweepTaus[0];
+  if (lowest !== undefined && at.tau < lowest) {
+    throw new UsageError(
+      '--tau',
+      `${at.tau} is below the lowest τ of ${calibrationPath}'s sweep for '${m.name}' (${lowest.toPrecision(4)}, which half of the pedestal pixels exceed): the trigger would keep most of every frame (calibrated τ ${m.tau.toPrecision(4)})`,
+    );
   }
 }
 

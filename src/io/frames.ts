@@ -12,7 +12,7 @@ import { closeSync, readSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
-import { readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
+import { openNpyFrames, readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
 import { openForReading } from './open-file.js';
 import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff.js';
 
@@ -47,6 +47,30 @@ export async function readFrames(path: string): Promise<Frame[]> {
     default:
       throw new InputError(path, `unknown frame file format (supported: ${SUPPORTED_TEXT})`);
   }
+}
+
+/** The frames of one file, each read (and failing) on its own. Close it when done. */
+export interface FrameSource {
+  /** Frames the file declares (an .npy stack's N, a TIFF's pages), whether or not all are intact. */
+  readonly count: number;
+  /** Frame `index`; an InputError naming the file and the frame when that frame cannot be read. */
+  read(index: number): Frame;
+  close(): void;
+}
+
+/**
+ * Opens a frame file for reading frame by frame: what the trigger uses so that a damaged stack loses
+ * only its damaged frames. Throws (the whole file lost) when not even the frame count can be read.
+ */
+export async function openFrameSource(path: string): Promise<FrameSource> {
+  const format = detectFormat(path);
+  if (format === 'npy') return { ...openNpyFrames(path), close: () => {} };
+  if (format === 'tiff') {
+    const reader = TiffReader.open(path);
+    return { count: reader.pageCount, read: (i) => reader.readPage(i), close: () => reader.close() };
+  }
+  const frames = await readFrames(path); // ROOT: the histograms are read together
+  return { count: frames.length, read: (i) => frames[i], close: () => {} };
 }
 
 /**

@@ -25,7 +25,15 @@ export interface NpyArray {
   data: PixelArray;
 }
 
-export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+/** Where an .npy file's array lies: its shape, dtype, bytes per element and the data's offset. */
+export interface NpyLayout {
+  shape: number[];
+  dtype: PixelDtype;
+  bytesPerElement: number;
+  dataStart: number;
+}
+
+export function parseNpyHeader(bytes: Uint8Array, source: string): NpyLayout {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new InputError(source, 'not a NumPy .npy file (magic bytes \\x93NUMPY missing)');
   }
@@ -62,27 +70,25 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
     .filter((s) => s.length > 0)
     .map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw new InputError(source, `bad shape (${shapeText})`);
-  const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = headerStart + headerLen;
-  const need = count * kind.bytes;
-  if (bytes.length - dataStart < need) {
-    throw new InputError(
-      source,
-      `truncated .npy data: shape (${shape.join(', ')}) of ${kind.dtype} needs ${need} bytes, file holds ${bytes.length - dataStart}`,
-    );
-  }
-  // copy into an aligned buffer: the data offset need not be a multiple of the element size
+  return { shape, dtype: kind.dtype, bytesPerElement: kind.bytes, dataStart: headerStart + headerLen };
+}
+
+/** `count` elements of `dtype` from bytes[start…], copied into an aligned typed array. */
+export function npyElements(bytes: Uint8Array, start: number, count: number, dtype: PixelDtype, bytesPerElement: number): PixelArray {
+  // copy: the data offset need not be a multiple of the element size
   // (Uint8Array.prototype.slice copies; Buffer#slice would return a view of Node's shared pool)
-  const raw = Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + need).buffer;
-  const data =
-    kind.dtype === 'uint8'
-      ? new Uint8Array(raw)
-      : kind.dtype === 'uint16'
-        ? new Uint16Array(raw)
-        : kind.dtype === 'float32'
-          ? new Float32Array(raw)
-          : new Float64Array(raw);
-  return { shape, dtype: kind.dtype, data };
+  const raw = Uint8Array.prototype.slice.call(bytes, start, start + count * bytesPerElement).buffer;
+  return dtype === 'uint8' ? new Uint8Array(raw) : dtype === 'uint16' ? new Uint16Array(raw) : dtype === 'float32' ? new Float32Array(raw) : new Float64Array(raw);
+}
+
+export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
+  const { shape, dtype, bytesPerElement, dataStart } = parseNpyHeader(bytes, source);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const need = count * bytesPerElement;
+  if (bytes.length - dataStart < need) {
+    throw new InputError(source, `truncated .npy data: shape (${shape.join(', ')}) of ${dtype} needs ${need} bytes, file holds ${bytes.length - dataStart}`);
+  }
+  return { shape, dtype, data: npyElements(bytes, dataStart, count, dtype, bytesPerElement) };
 }
 
 export function readNpy(path: string): NpyArray {
@@ -113,6 +119,35 @@ export function readNpyFrames(path: string): Frame[] {
     return frames;
   }
   throw new InputError(path, `expected a 2-D frame (H, W) or a stack (N, H, W), got shape (${arr.shape.join(', ')})`);
+}
+
+/**
+ * The frames of a 2-D or 3-D .npy file one by one, for a run that accounts per frame: a stack cut
+ * short still gives its complete frames, and each missing one fails on its own (naming its index).
+ */
+export function openNpyFrames(path: string): { count: number; read(index: number): Frame } {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new InputError(path, `cannot read: ${(err as Error).message}`);
+  }
+  const { shape, dtype, bytesPerElement, dataStart } = parseNpyHeader(bytes, path);
+  if (shape.length !== 2 && shape.length !== 3) throw new InputError(path, `expected a 2-D frame (H, W) or a stack (N, H, W), got shape (${shape.join(', ')})`);
+  const [n, h, w] = shape.length === 2 ? [1, shape[0], shape[1]] : shape;
+  if (h === 0 || w === 0) throw new InputError(path, `empty frame shape (${shape.join(', ')})`);
+  const frameBytes = h * w * bytesPerElement;
+  return {
+    count: n,
+    read(index: number): Frame {
+      const start = dataStart + index * frameBytes;
+      if (start + frameBytes > bytes.length) {
+        const what = n > 1 ? `frame ${index} of ${n}` : 'the frame';
+        throw new InputError(path, `truncated .npy data: ${what} needs bytes ${start}–${start + frameBytes}, the file ends at ${bytes.length}`);
+      }
+      return makeFrame(w, h, npyElements(bytes, start, h * w, dtype, bytesPerElement), { source: path, index });
+    },
+  };
 }
 
 export function encodeNpy(shape: number[], data: PixelArray): Uint8Array {

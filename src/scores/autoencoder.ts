@@ -4,6 +4,8 @@
  * were preprocessed with: a model trained on other constants sees shifted inputs and fails silently,
  * so the pairing is checked when the score is built.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
@@ -40,9 +42,11 @@ export async function autoencoderScore(
   if (opts.statsOfModel && !sameStats(opts.statsOfModel, stats)) {
     throw new InputError(modelDir, 'the model was trained with other pedestal statistics: use the stats/ directory inside the model');
   }
-  const session = await OnnxModel.load(join(modelDir, info.onnx), { threads: opts.threads });
+  const onnxPath = join(modelDir, info.onnx);
+  const session = await OnnxModel.load(onnxPath, { threads: opts.threads });
   const score: AutoencoderScore = {
     name,
+    modelSha256: createHash('sha256').update(readFileSync(onnxPath)).digest('hex'),
     description: `${info.mode} autoencoder |x − x̂| (${info.parameters.toLocaleString('en')} parameters, ${info.epochsCompleted} epochs, ONNX Runtime)`,
     // frames per ONNX call: a performance setting (memory against call overhead), not a config key
     batchSize: opts.batchSize ?? 4,

@@ -17,6 +17,11 @@ export interface AnomalyScore {
    * share of the score time can be reported apart from the data handling around it.
    */
   readonly modelMs?: number;
+  /**
+   * Learned scores only: sha256 of the network the score serves (the model directory's ONNX file), so
+   * a τ calibrated for one model is never applied to another.
+   */
+  readonly modelSha256?: string;
   /** Release native resources (sessions); no-op for classical scores. */
   dispose?(): Promise<void>;
 }

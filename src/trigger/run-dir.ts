@@ -14,8 +14,14 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { hostname } from 'node:os';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { JOURNAL_FILE } from './journal.js';
 
 export const LOCK_FILE = '.tpcvision.lock';
+
+/** Whether OUT holds an earlier run's output (.roi files, summary.json or a journal). */
+export function holdsRunOutput(out: string): boolean {
+  return listRunFiles(out).length > 0;
+}
 
 /** The deepest folder that holds every input (their common ancestor). */
 export function commonFolder(paths: readonly string[]): string {
@@ -60,10 +66,11 @@ function lockAlive(lock: { pid?: number; host?: string }): boolean {
 
 /**
  * Takes OUT for this run: refuses a directory another live run holds, and one with an earlier run's
- * output unless `overwrite` (then that run's .roi files and summary.json are removed first). Returns
- * the release function (removes the lock).
+ * output unless `overwrite` (then that run's .roi files, summary.json and journal are removed first)
+ * or `resume` (they stay: run-trigger.ts continues from the journal). Returns the release function
+ * (removes the lock).
  */
-export function claimRunDirectory(out: string, o: { overwrite?: boolean; warn?: (line: string) => void } = {}): () => void {
+export function claimRunDirectory(out: string, o: { overwrite?: boolean; resume?: boolean; warn?: (line: string) => void } = {}): () => void {
   const lockPath = join(out, LOCK_FILE);
   if (existsSync(lockPath)) {
     let held: { pid?: number; host?: string; started?: string } = {};
@@ -77,8 +84,8 @@ export function claimRunDirectory(out: string, o: { overwrite?: boolean; warn?: 
     rmSync(lockPath, { force: true });
   }
   const earlier = listRunFiles(out);
-  if (earlier.length) {
-    if (!o.overwrite) throw new InputError(out, `holds the output of an earlier run (${earlier.length} files, e.g. ${earlier[0]}); choose another --out or give --overwrite to replace it`);
+  if (earlier.length && !o.resume) {
+    if (!o.overwrite) throw new InputError(out, `holds the output of an earlier run (${earlier.length} files, e.g. ${earlier[0]}); choose another --out, give --resume to continue it or --overwrite to replace it`);
     for (const f of earlier) rmSync(join(out, f), { force: true });
     // and the folders that held only those files (deepest first)
     const folders = [...new Set(earlier.map((f) => dirname(f)).filter((d) => d !== '.'))].sort((a, b) => b.length - a.length);
@@ -95,7 +102,7 @@ export function claimRunDirectory(out: string, o: { overwrite?: boolean; warn?: 
   return () => rmSync(lockPath, { force: true });
 }
 
-/** An earlier run's files in OUT (relative paths): .roi files at any depth and summary.json. */
+/** An earlier run's files in OUT (relative paths): .roi files at any depth, summary.json and the journal. */
 function listRunFiles(out: string, rel = ''): string[] {
   const dir = join(out, rel);
   if (!existsSync(dir)) return [];
@@ -103,7 +110,7 @@ function listRunFiles(out: string, rel = ''): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = rel ? join(rel, e.name) : e.name;
     if (e.isDirectory()) found.push(...listRunFiles(out, p));
-    else if (e.name.endsWith('.roi') || (rel === '' && e.name === 'summary.json')) found.push(p);
+    else if (e.name.endsWith('.roi') || (rel === '' && (e.name === 'summary.json' || e.name === JOURNAL_FILE))) found.push(p);
   }
   return found.sort();
 }

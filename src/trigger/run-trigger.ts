@@ -2,7 +2,9 @@
  * The trigger: the main job. Over a run of frame files, each frame is read, preprocessed with the
  * frozen pedestal statistics, scored, thresholded at τ, closed, mapped back to raw pixels, split
  * into ROIs and written in ROI-compressed form. Every input frame is accounted for: a frame that
- * cannot be processed (unreadable file, wrong size, NaN) is listed with its reason and the run goes on.
+ * cannot be processed (unreadable file, wrong size, NaN, the missing end of a cut-short stack) is
+ * listed with its reason and the run goes on. Each finished frame is journalled (journal.ts) as it
+ * completes, so a killed run can be resumed: frames already written, and still intact, are kept.
  */
 import { join } from 'node:path';
 import type { Frame } from '../core/frame.js';
@@ -11,15 +13,18 @@ import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { ensureWritableDir, writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
-import { readFrames, type SkippedEntry } from '../io/frames.js';
-import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
-import { frameLabel } from '../preprocessing/check-raw-frame.js';
+import { InputError } from '../core/errors.js';
+import { openFrameSource, type FrameSource, type SkippedEntry } from '../io/frames.js';
+import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame, signalCounts } from '../preprocessing/preprocess.js';
 import type { AnomalyScore } from '../scores/score.js';
 import { countOn, extractRois } from '../roi/extract.js';
-import { writeRoiFrame } from '../roi/compress.js';
+import { readRoiFrame, writeRoiFrame } from '../roi/compress.js';
 import { rawMaskMapping } from './raw-mask.js';
-import { claimRunDirectory, commonFolder, OutputNames, outputName } from './run-dir.js';
+import { claimRunDirectory, commonFolder, holdsRunOutput, OutputNames, outputName } from './run-dir.js';
+import { finishedFrames, frameKey, identityDifferences, Journal, readJournal, type JournalFrame, type RunIdentity, type StageTimes } from './journal.js';
+
+export type { StageTimes } from './journal.js';
 
 export interface TriggerOptions {
   inputs: string[];
@@ -35,8 +40,13 @@ export interface TriggerOptions {
   skipped?: SkippedEntry[];
   /** Frames keeping more of the analysis grid than this are listed in summary.highOccupancy (config trigger.maxKeptFraction). */
   maxKeptFraction?: number;
-  /** Replace an earlier run's output in outDir (its .roi files and summary.json); otherwise such a directory is refused. */
+  /** Replace an earlier run's output in outDir (its .roi files, summary.json and journal); otherwise such a directory is refused. */
   overwrite?: boolean;
+  /** Continue the run journalled in outDir: its frames whose .roi is intact are kept, the rest processed. */
+  resume?: boolean;
+  /** sha256 of the calibration file τ came from, and of the model directory of an autoencoder score (provenance, and a resume's identity). */
+  calibrationSha256?: string | null;
+  modelSha256?: string | null;
   warn?: (line: string) => void;
 }
 
@@ -51,14 +61,6 @@ export interface FrameRecord {
   rois: number;
 }
 
-export interface StageTimes {
-  read: number;
-  preprocess: number;
-  score: number;
-  roi: number;
-  write: number;
-}
-
 export interface TriggerSummary {
   tool: { name: string; version: string };
   score: string;
@@ -66,7 +68,9 @@ export interface TriggerSummary {
   closingRadius: number;
   framesIn: number;
   framesWritten: number;
-  failed: { source: string; reason: string }[];
+  /** Of framesWritten, those an earlier attempt wrote (--resume) and were found intact. */
+  framesResumed: number;
+  failed: { source: string; frameIndex: number | null; reason: string }[];
   /** Input entries that held no frame to process, with the reason: non-frame files, subdirectories, broken links, empty stacks. */
   skipped: SkippedEntry[];
   /** Every written frame with its kept fractions and ROI count. */
@@ -85,57 +89,48 @@ export interface TriggerSummary {
   provenance: Record<string, unknown>;
 }
 
-/** One frame through the chain, with what the run summary needs of it. */
-interface FrameResult {
-  source: string;
-  frameIndex: number;
-  out: string;
-  keptAnalysis: number;
-  keptRaw: number;
-  rois: number;
-}
-
 /** What stays the same for every frame of a run. */
 interface RunContext {
   opts: TriggerOptions;
   toRaw: ReturnType<typeof rawMaskMapping>;
-  times: StageTimes;
+  provenance: Record<string, unknown>;
 }
 
 /**
  * 1. preprocess with the frozen statistics, 2. score, 3. form the ROIs (mask mapped to the raw grid,
- * intensities in counts), 4. write the `.roi` file. Each stage's time is added to `ctx.times`.
+ * intensities in counts), 4. write the `.roi` file. Returns the journal's record of the frame.
  */
-async function triggerFrame(frame: Frame, source: string, frameIndex: number, out: string, ctx: RunContext): Promise<FrameResult> {
-  const { opts, times } = ctx;
+async function triggerFrame(frame: Frame, at: { source: string; frameIndex: number; framesInFile: number; output: string; readMs: number }, ctx: RunContext): Promise<JournalFrame> {
+  const { opts } = ctx;
   const { analysisWidth: aw, analysisHeight: ah } = opts.stats.config;
+  const ms: StageTimes = { read: at.readMs, preprocess: 0, score: 0, roi: 0, write: 0 };
   let t = performance.now();
   const map = preprocessFrame(frame, opts.stats);
-  times.preprocess += performance.now() - t;
+  ms.preprocess = performance.now() - t;
 
   t = performance.now();
   const [score] = await opts.score.scoreBatch([map], aw, ah);
-  times.score += performance.now() - t;
+  ms.score = performance.now() - t;
 
   t = performance.now();
   // counts only inside the ROIs: the rest of the frame is never summed
   const intensity = (inRoi: Uint8Array) => signalCounts(frame, opts.stats, 'frame', inRoi);
   const roi = extractRois(score, intensity, aw, ah, { tau: opts.tau, closingRadius: opts.closingRadius, labelGrid: ctx.toRaw });
   const raw = roi.labelMask;
-  times.roi += performance.now() - t;
+  ms.roi = performance.now() - t;
 
   t = performance.now();
-  writeRoiFrame(out, frame.data, frame.width, frame.height, raw, {
+  writeRoiFrame(join(opts.outDir, at.output), frame.data, frame.width, frame.height, raw, {
     rois: roi.rois,
-    meta: { source, frameIndex, score: opts.score.name, tau: opts.tau, tool: `tpcvision ${toolVersion()}`, ...opts.provenance },
+    meta: { source: at.source, frameIndex: at.frameIndex, score: opts.score.name, tau: opts.tau, tool: `tpcvision ${toolVersion()}`, ...ctx.provenance },
   });
-  times.write += performance.now() - t;
-  return { source, frameIndex, out, keptAnalysis: roi.keptFraction, keptRaw: countOn(raw) / raw.length, rois: roi.rois.length };
+  ms.write = performance.now() - t;
+  return { kind: 'frame', source: at.source, frameIndex: at.frameIndex, framesInFile: at.framesInFile, output: at.output, keptFractionAnalysis: roi.keptFraction, keptFractionRaw: countOn(raw) / raw.length, rois: roi.rois.length, ms };
 }
 
 export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> {
   ensureWritableDir(opts.outDir); // before the first frame: an unwritable --out is found now, not after the run
-  const release = claimRunDirectory(opts.outDir, { overwrite: opts.overwrite, warn: opts.warn });
+  const release = claimRunDirectory(opts.outDir, { overwrite: opts.overwrite, resume: opts.resume, warn: opts.warn });
   try {
     return await triggerRun(opts);
   } finally {
@@ -143,53 +138,139 @@ export async function runTrigger(opts: TriggerOptions): Promise<TriggerSummary> 
   }
 }
 
+/** This run's identity: a resumed run must match the journalled one in all of it. */
+function runIdentity(opts: TriggerOptions): RunIdentity {
+  return { score: opts.score.name, tau: opts.tau, closingRadius: opts.closingRadius, statsSha256: statsDigest(opts.stats), calibrationSha256: opts.calibrationSha256 ?? null, modelSha256: opts.modelSha256 ?? null };
+}
+
+/**
+ * The frames an earlier attempt finished, when resuming: refuses a directory whose journal was made
+ * with other settings (naming them) or whose output has no journal; says when there is nothing to resume.
+ */
+function earlierFrames(opts: TriggerOptions, identity: RunIdentity): Map<string, JournalFrame> {
+  if (!opts.resume) return new Map();
+  const { lines, torn } = readJournal(opts.outDir);
+  if (torn) opts.warn?.(`${opts.outDir}: the journal's last line was cut short (the run was killed while writing it); that frame is processed again`);
+  const { identity: earlier, frames } = finishedFrames(lines);
+  if (earlier === null) {
+    if (holdsRunOutput(opts.outDir)) throw new InputError(opts.outDir, 'holds output without a run journal (an older tpcvision, or not a trigger run): it cannot be resumed; give --overwrite to replace it');
+    opts.warn?.(`${opts.outDir}: no earlier run to resume; starting fresh`);
+    return frames;
+  }
+  const diff = identityDifferences(earlier, identity);
+  if (diff.length) throw new InputError(opts.outDir, `was written with other settings than this run's (${diff.join('; ')}): resume it with the same ones, or give --overwrite to replace it`);
+  return frames;
+}
+
+/** Whether an earlier attempt's .roi file for `rec` is still complete (CRC) and holds that frame. */
+function intact(outDir: string, rec: JournalFrame): boolean {
+  try {
+    const meta = readRoiFrame(join(outDir, rec.output)).meta;
+    return meta.source === rec.source && meta.frameIndex === rec.frameIndex;
+  } catch {
+    return false;
+  }
+}
+
 async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
   const progress = opts.progress ?? silentProgress;
-  const ctx: RunContext = { opts, toRaw: rawMaskMapping(opts.stats.config), times: { read: 0, preprocess: 0, score: 0, roi: 0, write: 0 } };
-  const root = commonFolder(opts.inputs);
-  const names = new OutputNames();
-  const failed: TriggerSummary['failed'] = [];
-  const skipped: SkippedEntry[] = [...(opts.skipped ?? [])];
-  const done: FrameResult[] = [];
-  let framesIn = 0;
+  const identity = runIdentity(opts);
+  const provenance = { ...opts.provenance, statsSha256: identity.statsSha256, calibrationSha256: identity.calibrationSha256, modelSha256: identity.modelSha256 };
+  const ctx: RunContext = { opts, toRaw: rawMaskMapping(opts.stats.config), provenance };
+  const earlier = earlierFrames(opts, identity);
+  const journal = Journal.open(opts.outDir);
+  try {
+    journal.append({ kind: 'run', started: new Date().toISOString(), resumed: earlier.size > 0, identity });
+    const root = commonFolder(opts.inputs);
+    const names = new OutputNames();
+    const failed: TriggerSummary['failed'] = [];
+    const skipped: SkippedEntry[] = [...(opts.skipped ?? [])];
+    const done: JournalFrame[] = [];
+    let resumed = 0;
+    let framesIn = 0;
+    const fail = (source: string, frameIndex: number | null, err: unknown) => {
+      const f = { source, frameIndex, reason: errorMessage(err) };
+      failed.push(f);
+      journal.append({ kind: 'failed', ...f });
+    };
 
-  progress.start(opts.inputs.length, 'trigger');
-  for (const path of opts.inputs) {
-    const t = performance.now();
-    let frames: Frame[];
-    try {
-      frames = await readFrames(path);
-    } catch (err) {
-      framesIn++; // an unreadable file counts as one lost frame: its frame count is unknown
-      failed.push({ source: path, reason: errorMessage(err) });
-      progress.tick();
-      continue;
-    }
-    ctx.times.read += performance.now() - t;
-    if (frames.length === 0) skipped.push({ path, reason: 'holds no frames (an empty stack)' });
-    for (let i = 0; i < frames.length; i++) {
-      framesIn++;
-      try {
-        const name = outputName(root, path, i, frames.length);
-        names.claim(name, frames.length > 1 ? `${path} frame ${i}` : path);
-        done.push(await triggerFrame(frames[i], path, i, join(opts.outDir, name), ctx));
-      } catch (err) {
-        failed.push({ source: frameLabel(frames[i]), reason: errorMessage(err) });
+    progress.start(opts.inputs.length, 'trigger');
+    for (const path of opts.inputs) {
+      // a file whose every frame an earlier attempt wrote, intact, is not read again
+      const first = earlier.get(frameKey(path, 0));
+      if (first) {
+        const recs = Array.from({ length: first.framesInFile }, (_, i) => earlier.get(frameKey(path, i)));
+        if (recs.every((r) => r !== undefined && intact(opts.outDir, r))) {
+          for (const r of recs as JournalFrame[]) names.claim(r.output, first.framesInFile > 1 ? `${path} frame ${r.frameIndex}` : path);
+          done.push(...(recs as JournalFrame[]));
+          framesIn += recs.length;
+          resumed += recs.length;
+          progress.tick();
+          continue;
+        }
       }
+      const t = performance.now();
+      let source: FrameSource;
+      try {
+        source = await openFrameSource(path);
+      } catch (err) {
+        framesIn++; // an unreadable file counts as one lost frame: its frame count is unknown
+        fail(path, null, err);
+        progress.tick();
+        continue;
+      }
+      const openMs = performance.now() - t;
+      try {
+        if (source.count === 0) skipped.push({ path, reason: 'holds no frames (an empty stack)' });
+        for (let i = 0; i < source.count; i++) {
+          framesIn++;
+          const label = source.count > 1 ? `${path} frame ${i}` : path;
+          try {
+            const output = outputName(root, path, i, source.count);
+            names.claim(output, label);
+            const before = earlier.get(frameKey(path, i));
+            if (before && before.output === output && intact(opts.outDir, before)) {
+              done.push(before);
+              resumed++;
+              continue;
+            }
+            const tr = performance.now();
+            const frame = source.read(i);
+            const readMs = performance.now() - tr + openMs / source.count;
+            const rec = await triggerFrame(frame, { source: path, frameIndex: i, framesInFile: source.count, output, readMs }, ctx);
+            journal.append(rec);
+            done.push(rec);
+          } catch (err) {
+            fail(path, i, err);
+          }
+        }
+      } finally {
+        source.close();
+      }
+      progress.tick();
     }
-    progress.tick();
-  }
-  progress.stop();
+    progress.stop();
 
-  const summary = summarise(opts, framesIn, done, failed, skipped, ctx.times);
-  writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
-  return summary;
+    const summary = summarise(opts, provenance, framesIn, done, resumed, failed, skipped);
+    writeJsonAtomic(join(opts.outDir, 'summary.json'), summary);
+    return summary;
+  } finally {
+    journal.close();
+  }
 }
 
 /** Means over the written frames (per frame: kept fractions, ROIs, stage times). */
-function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], failed: TriggerSummary['failed'], skipped: SkippedEntry[], times: StageTimes): TriggerSummary {
+function summarise(
+  opts: TriggerOptions,
+  provenance: Record<string, unknown>,
+  framesIn: number,
+  done: JournalFrame[],
+  resumed: number,
+  failed: TriggerSummary['failed'],
+  skipped: SkippedEntry[],
+): TriggerSummary {
   const n = Math.max(1, done.length);
-  const mean = (f: (r: FrameResult) => number) => done.reduce((s, r) => s + f(r), 0) / n;
+  const mean = (f: (r: JournalFrame) => number) => done.reduce((s, r) => s + f(r), 0) / n;
   return {
     tool: { name: 'tpcvision', version: toolVersion() },
     score: opts.score.name,
@@ -197,22 +278,25 @@ function summarise(opts: TriggerOptions, framesIn: number, done: FrameResult[], 
     closingRadius: opts.closingRadius,
     framesIn,
     framesWritten: done.length,
+    framesResumed: resumed,
     failed,
     skipped,
-    keptFractionAnalysis: mean((r) => r.keptAnalysis),
-    keptFractionRaw: mean((r) => r.keptRaw),
+    keptFractionAnalysis: mean((r) => r.keptFractionAnalysis),
+    keptFractionRaw: mean((r) => r.keptFractionRaw),
     roisPerFrame: mean((r) => r.rois),
     msPerFrame: {
-      read: times.read / n,
-      preprocess: times.preprocess / n,
-      score: times.score / n,
-      roi: times.roi / n,
-      write: times.write / n,
+      read: mean((r) => r.ms.read),
+      preprocess: mean((r) => r.ms.preprocess),
+      score: mean((r) => r.ms.score),
+      roi: mean((r) => r.ms.roi),
+      write: mean((r) => r.ms.write),
     },
-    outputs: done.map((r) => r.out),
-    frames: done.map((r) => ({ source: r.source, frameIndex: r.frameIndex, output: r.out, keptFractionAnalysis: r.keptAnalysis, keptFractionRaw: r.keptRaw, rois: r.rois })),
+    outputs: done.map((r) => join(opts.outDir, r.output)),
+    frames: done.map((r) => ({ source: r.source, frameIndex: r.frameIndex, output: join(opts.outDir, r.output), keptFractionAnalysis: r.keptFractionAnalysis, keptFractionRaw: r.keptFractionRaw, rois: r.rois })),
     maxKeptFraction: opts.maxKeptFraction ?? null,
-    highOccupancy: done.filter((r) => opts.maxKeptFraction !== undefined && r.keptAnalysis > opts.maxKeptFraction).map((r) => ({ source: r.source, frameIndex: r.frameIndex, keptFractionAnalysis: r.keptAnalysis })),
-    provenance: opts.provenance ?? {},
+    highOccupancy: done
+      .filter((r) => opts.maxKeptFraction !== undefined && r.keptFractionAnalysis > opts.maxKeptFraction)
+      .map((r) => ({ source: r.source, frameIndex: r.frameIndex, keptFractionAnalysis: r.keptFractionAnalysis })),
+    provenance,
   };
 }

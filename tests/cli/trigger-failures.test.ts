@@ -68,19 +68,41 @@ describe('tpcvision trigger with a bad frame', () => {
       old: 'a subdirectory (not descended into)',
     });
 
-    // τ 0 keeps the whole grid: every frame flagged, exit 4 unless allowed; no τ at all is refused
-    const all = run(['trigger', join(dir, 'data', 'd0.npy'), join(dir, 'data', 'd1.npy'), '--stats', stats, '--tau', '0', '--out', join(dir, 'all'), '--config', cfg]);
+    // a τ of 1e-9 keeps the whole grid: every frame flagged, exit 4 unless allowed; τ 0 and no τ at all are refused
+    const all = run(['trigger', join(dir, 'data', 'd0.npy'), join(dir, 'data', 'd1.npy'), '--stats', stats, '--tau', '1e-9', '--out', join(dir, 'all'), '--config', cfg]);
     expect(all.status).toBe(EXIT.highOccupancy);
-    expect(all.stderr).toMatch(/tpcvision: 2 of 2 frames kept more than 20% of the grid \(up to 100\.0%; listed in summary\.json highOccupancy\): τ 0\.000 or the statistics .* may not fit these frames \(exit code 4; --allow-high-occupancy to accept\)/);
+    expect(all.stderr).toMatch(/tpcvision: 2 of 2 frames kept more than 20% of the grid \(up to 100\.0%; listed in summary\.json highOccupancy\): τ 1\.000e-9 or the statistics .* may not fit these frames \(exit code 4; --allow-high-occupancy to accept\)/);
     const flagged = JSON.parse(readFileSync(join(dir, 'all', 'summary.json'), 'utf8'));
     expect(flagged.highOccupancy.map((h: { keptFractionAnalysis: number }) => h.keptFractionAnalysis)).toEqual([1, 1]);
     expect(flagged.framesWritten).toBe(2);
-    const allowed = run(['trigger', join(dir, 'data', 'd0.npy'), '--stats', stats, '--tau', '0', '--out', join(dir, 'allowed'), '--config', cfg, '--allow-high-occupancy']);
+    const allowed = run(['trigger', join(dir, 'data', 'd0.npy'), '--stats', stats, '--tau', '1e-9', '--out', join(dir, 'allowed'), '--config', cfg, '--allow-high-occupancy']);
     expect(allowed.status).toBe(0);
     expect(allowed.stderr).toMatch(/kept more than 20% of the grid/);
     const none = run(['trigger', join(dir, 'data', 'd0.npy'), '--stats', stats, '--out', join(dir, 'none'), '--config', cfg]);
     expect(none.status).toBe(EXIT.badInput);
     expect(none.stderr).toMatch(/--calibration no τ for score 'gaussian': give --calibration FILE/);
+
+    // operating points nothing vouches for are refused before any frame: τ ≤ 0, a radius beyond the grid,
+    // and against a calibration a radius other than its own or a τ below its sweep
+    const d0 = join(dir, 'data', 'd0.npy');
+    const refused = (extra: string[], out: string) => {
+      const r = run(['trigger', d0, '--stats', stats, '--out', join(dir, out), '--config', cfg, ...extra]);
+      expect(r.status).toBe(EXIT.badInput);
+      expect(existsSync(join(dir, out, 'summary.json'))).toBe(false);
+      return r.stderr;
+    };
+    expect(refused(['--tau', '0'], 'r0')).toMatch(/--tau must be a positive number, got 0/);
+    expect(refused(['--tau', '5', '--radius', '33'], 'r1')).toMatch(/--radius 33 px is larger than the analysis grid \(32×24\)/);
+    mkdirSync(join(dir, 'held'));
+    noiseFrames(3, W, 5, { height: H }).forEach((f, i) => writeNpyFrame(join(dir, 'held', `h${i}.npy`), f));
+    const cal = join(dir, 'cal.json');
+    expect(run(['calibrate', join(dir, 'held'), '--stats', stats, '--out', cal, '--score', 'gaussian', '--config', cfg]).status).toBe(0);
+    const lowest = JSON.parse(readFileSync(cal, 'utf8')).methods[0].sweepTaus[0] as number;
+    expect(refused(['--calibration', cal, '--radius', '3'], 'r2')).toMatch(/--radius 3 differs from the closing radius 1 that .*cal\.json calibrated 'gaussian' with/);
+    const low = refused(['--calibration', cal, '--tau', String(lowest * 0.9)], 'r3');
+    expect(low).toContain(`is below the lowest τ of ${cal}'s sweep for 'gaussian' (${lowest.toPrecision(4)}, which half of the pedestal pixels exceed)`);
+    // at the sweep's lowest τ and the calibrated radius the run goes ahead
+    expect(run(['trigger', d0, '--stats', stats, '--out', join(dir, 'r4'), '--config', cfg, '--calibration', cal, '--tau', String(lowest), '--allow-high-occupancy']).status).toBe(0);
   });
 
   it('same base names in two directories, a stack beside a file named like its frame, a rerun into the same --out', () => {
@@ -116,9 +138,9 @@ describe('tpcvision trigger with a bad frame', () => {
     // a rerun into the same --out is refused; --overwrite replaces the earlier output
     const again = run(args);
     expect(again.status).toBe(EXIT.badInput);
-    expect(again.stderr).toMatch(/holds the output of an earlier run \(6 files, .*give --overwrite to replace it/);
+    expect(again.stderr).toMatch(/holds the output of an earlier run \(7 files, .*give --resume to continue it or --overwrite to replace it/);
     const over = run(['trigger', join(dir, 'run1'), '--stats', stats, '--tau', '6', '--out', out, '--config', cfg, '--overwrite']);
     expect(over.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['st.roi', 'summary.json']); // run2's files of the earlier run are gone
+    expect(readdirSync(out).sort()).toEqual(['journal.jsonl', 'st.roi', 'summary.json']); // run2's files of the earlier run are gone
   });
 });

@@ -9,13 +9,15 @@
  * Grid 48×32 (W×H, non-square), filters 4–6, 6 pedestal frames (5 train in batches of 2, 2, 1 and 1
  * validates), 2 epochs. Weights come from training/init.ts's seeded Rng, never tfjs's initialisers.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { geometryForSize, preprocessSchema } from '../../src/config/pipeline.js';
+import { calibrationSchema, geometryForSize, preprocessSchema } from '../../src/config/pipeline.js';
+import { calibrateMethod, checkCalibrationModel } from '../../src/calibration/calibrate-run.js';
 import { resolveTrainingConfig } from '../../src/config/training.js';
 import { computePedestalStats, type PedestalStats } from '../../src/preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../../src/preprocessing/preprocess.js';
@@ -187,6 +189,25 @@ describe('scores/autoencoder.ts: what the score reports and what it refuses', ()
     await expect(autoencoderScore(modelDir, 'ae', stats, { statsOfModel: shifted })).rejects.toThrow(
       `${modelDir}: the model was trained with other pedestal statistics`,
     );
+  });
+
+  it('calibration records the served network (sha256 of its ONNX file); a τ for another model is refused, naming both', async () => {
+    const other = tempDir('tpcv-ae-other-');
+    await trainModelFromFrames({ frames: sequenceOf(frames), stats, training: { ...training, epochs: 1 }, seed: SEED + 1, outDir: other });
+    const a = await autoencoderScore(modelDir, 'ae', stats);
+    const b = await autoencoderScore(other, 'ae', stats);
+    const sha = (dir: string) => createHash('sha256').update(readFileSync(join(dir, readModelInfo(dir).onnx!))).digest('hex');
+    expect([a.modelSha256, b.modelSha256]).toEqual([sha(modelDir), sha(other)]);
+    expect(a.modelSha256).not.toBe(b.modelSha256);
+    const m = await calibrateMethod(sequenceOf(frames.slice(0, 2)), stats, a, 1, calibrationSchema.parse({}), 4);
+    expect(m.modelSha256).toBe(a.modelSha256);
+    expect(() => checkCalibrationModel(m, b, 'cal.json', other)).toThrow(
+      new RegExp(`^cal\\.json: its τ for 'ae' was calibrated for another model \\(ONNX sha256 ${sha(modelDir).slice(0, 12)}…\\) than ${other} \\(${sha(other).slice(0, 12)}…\\)`),
+    );
+    expect(() => checkCalibrationModel(m, a, 'cal.json', modelDir)).not.toThrow();
+    // a classical score's calibration carries no model
+    expect(() => checkCalibrationModel({ ...m, modelSha256: undefined }, b, 'cal.json', other)).not.toThrow();
+    await Promise.all([a.dispose?.(), b.dispose?.()]);
   });
 });
 

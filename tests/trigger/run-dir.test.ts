@@ -52,7 +52,7 @@ describe('run directory', () => {
     writeFileSync(join(out, 'summary.json'), '{}');
     writeFileSync(join(out, 'run1', 'st.roi'), 'x');
     writeFileSync(join(out, 'notes.txt'), 'mine');
-    expect(() => claimRunDirectory(out)).toThrow(/holds the output of an earlier run \(2 files, e\.g\. run1\/st\.roi\); choose another --out or give --overwrite/);
+    expect(() => claimRunDirectory(out)).toThrow(/holds the output of an earlier run \(2 files, e\.g\. run1\/st\.roi\); choose another --out, give --resume to continue it or --overwrite/);
     claimRunDirectory(out, { overwrite: true })();
     expect(readdirSync(out).sort()).toEqual(['notes.txt']); // run1/ held only the earlier output
   });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { preprocessSchema } from '../../src/config/pipeline.js';
 import { toolVersion } from '../../src/core/version.js';
 import { writeFrames } from '../../src/io/frames.js';
-import { computePedestalStats } from '../../src/preprocessing/pedestal-stats.js';
+import { computePedestalStats, statsDigest } from '../../src/preprocessing/pedestal-stats.js';
 import { readRoiFrame } from '../../src/roi/compress.js';
 import type { AnomalyScore } from '../../src/scores/score.js';
 import { runTrigger } from '../../src/trigger/run-trigger.js';
@@ -54,13 +54,14 @@ describe('runTrigger outputs', () => {
     const s = await runTrigger({ inputs, outDir: out, stats, score, tau: 5, closingRadius: 0, progress, provenance: { seed: 12, command: 'x' } });
     expect(ticks).toEqual(['start 3 trigger', 'tick', 'tick', 'tick', 'stop']);
     const names = ['stack_0000.roi', 'stack_0001.roi', 'stack_0002.roi', 'one.roi'];
-    expect(readdirSync(out).sort()).toEqual([...names, 'summary.json'].sort());
+    expect(readdirSync(out).sort()).toEqual([...names, 'journal.jsonl', 'summary.json'].sort());
     expect(s.outputs).toEqual(names.map((n) => join(out, n)));
     expect(s.framesIn).toBe(5);
     expect(s.framesWritten).toBe(4);
     expect(s.failed.map((f) => f.source)).toEqual([inputs[1]]);
     expect(s.tool).toEqual({ name: 'tpcvision', version: toolVersion() });
-    expect(s.provenance).toEqual({ seed: 12, command: 'x' });
+    const digests = { statsSha256: statsDigest(stats), calibrationSha256: null, modelSha256: null };
+    expect(s.provenance).toEqual({ seed: 12, command: 'x', ...digests });
     expect([s.score, s.tau, s.closingRadius]).toEqual(['hand', 5, 0]);
     // one column of 11 on the grid; on the raw grid, crop column 0 (x = 1) over the crop's 6 rows of the 13×9 frame
     expect(s.keptFractionAnalysis).toBeCloseTo(1 / 11, 12);
@@ -69,11 +70,12 @@ describe('runTrigger outputs', () => {
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toEqual(s);
     names.forEach((n, k) => {
       const meta = readRoiFrame(join(out, n)).meta;
-      expect(meta).toEqual({ source: k < 3 ? inputs[0] : inputs[2], frameIndex: k < 3 ? k : 0, score: 'hand', tau: 5, tool: `tpcvision ${toolVersion()}`, seed: 12, command: 'x' });
+      expect(meta).toEqual({ source: k < 3 ? inputs[0] : inputs[2], frameIndex: k < 3 ? k : 0, score: 'hand', tau: 5, tool: `tpcvision ${toolVersion()}`, seed: 12, command: 'x', ...digests });
     });
-    // the clock ticks 1 per reading: reading a file and preprocessing a frame read it twice with nothing
-    // between (2 readable files over 4 frames written; 1 per frame); the score adds 100
-    expect(s.msPerFrame.read).toBe(2 / 4);
+    // the clock ticks 1 per reading: opening a file, reading a frame and preprocessing it each read it
+    // twice with nothing between (a file's 1 shared among its frames: stack 3 × (1 + 1/3), one 1 + 1,
+    // over 4 frames); the score adds 100
+    expect(s.msPerFrame.read).toBe((3 * (1 + 1 / 3) + 2) / 4);
     expect(s.msPerFrame.preprocess).toBe(1);
     expect(s.msPerFrame.score).toBe(101);
     // ROI forming and writing read the clock a few times themselves: small and positive
@@ -83,13 +85,14 @@ describe('runTrigger outputs', () => {
     }
   });
 
-  it('without provenance: an empty object in the summary; a lone frame file has no number', async () => {
+  it('without provenance: only the digests in the summary; a lone frame file has no number', async () => {
     const { stats, dir } = await setUp();
     const score: AnomalyScore = { name: 'zero', description: '', batchSize: 1, scoreBatch: async (m) => m.map((x) => new Float32Array(x.length)) };
     const out = join(dir, 'out2');
     const s = await runTrigger({ inputs: [join(dir, 'one.npy')], outDir: out, stats, score, tau: 1, closingRadius: 1 });
-    expect(s.provenance).toEqual({});
+    const digests = { statsSha256: statsDigest(stats), calibrationSha256: null, modelSha256: null };
+    expect(s.provenance).toEqual(digests);
     expect(s.outputs).toEqual([join(out, 'one.roi')]);
-    expect(readRoiFrame(join(out, 'one.roi')).meta).toEqual({ source: join(dir, 'one.npy'), frameIndex: 0, score: 'zero', tau: 1, tool: `tpcvision ${toolVersion()}` });
+    expect(readRoiFrame(join(out, 'one.roi')).meta).toEqual({ source: join(dir, 'one.npy'), frameIndex: 0, score: 'zero', tau: 1, tool: `tpcvision ${toolVersion()}`, ...digests });
   });
 });

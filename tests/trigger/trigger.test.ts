@@ -47,7 +47,7 @@ describe('trigger run', () => {
     expect(summary.failed[0].reason).toMatch(/truncated/);
     expect(summary.failed[1].reason).toMatch(/NaN/);
     expect(summary.failed[2].reason).toMatch(/expected 96×96, got 64×64/);
-    expect(readdirSync(out).sort()).toEqual(['a_good.roi', 'summary.json']);
+    expect(readdirSync(out).sort()).toEqual(['a_good.roi', 'journal.jsonl', 'summary.json']);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).framesIn).toBe(4);
 
     const roi = readRoiFrame(join(out, 'a_good.roi'));

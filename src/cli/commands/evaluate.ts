@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { toolVersion } from '../../core/version.js';
 import { loadPedestalStats, type PedestalStats } from '../../preprocessing/index.js';
-import { checkCalibrationStats, findMethod, loadCalibrationFile } from '../../calibration/index.js';
+import { checkCalibrationModel, checkCalibrationStats, findMethod, loadCalibrationFile } from '../../calibration/index.js';
 import { dataRunFiles, dataSequence, evaluateRun, writeEvaluation, type MethodSpec } from '../../evaluation/index.js';
 import type { PipelineConfig } from '../../config/pipeline.js';
 import { checkScoreNames, configForStats, parseModels } from '../config-options.js';
@@ -69,6 +69,7 @@ async function calibratedMethods(o: EvaluateFlags, models: Map<string, string>, 
   }
   return (await buildScores(names, models, stats, cfg.score)).map((score) => {
     const m = findMethod(calib, score.name, o.calibration);
+    checkCalibrationModel(m, score, o.calibration, models.get(score.name));
     return { score, tau: m.tau, sweepTaus: m.sweepTaus, calibration: m.calibration };
   });
 }

@@ -8,8 +8,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { loadPedestalStats } from '../../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../../scores/classical.js';
-import { checkCalibrationStats, findMethod, loadCalibrationFile } from '../../calibration/index.js';
-import { statsDigest } from '../../preprocessing/pedestal-stats.js';
+import { checkCalibrationModel, checkCalibrationStats, checkOperatingPoint, findMethod, loadCalibrationFile, type MethodCalibration } from '../../calibration/index.js';
 import { createHash } from 'node:crypto';
 import { runTrigger } from '../../trigger/index.js';
 import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
@@ -32,6 +31,7 @@ interface TriggerFlags {
   config?: string;
   allowHighOccupancy?: boolean;
   overwrite?: boolean;
+  resume?: boolean;
   json?: boolean;
 }
 
@@ -60,7 +60,8 @@ export function registerTrigger(program: Command): Command {
     .option('--model <name=dir...>', 'a trained autoencoder usable as --score NAME')
     .option('--radius <px>', describeDefault('closing radius, analysis px', pipelineSchema, 'roi.closingRadius'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
-    .option('--overwrite', "replace an earlier run's output in --out (its .roi files and summary.json); without it such a directory is refused")
+    .option('--overwrite', "replace an earlier run's output in --out (its .roi files, summary.json and journal); without it such a directory is refused")
+    .option('--resume', "continue the run journalled in --out (a killed or extended run): frames whose .roi is intact are kept, the others processed, summary.json rebuilt; the settings must be the same")
     .option('--allow-high-occupancy', 'exit 0 even when frames keep more of the grid than trigger.maxKeptFraction (they are listed either way)')
     .option('--json', 'print the summary as JSON')
     .action(async (inputs: string[], o: TriggerFlags) => {
@@ -73,15 +74,25 @@ export function registerTrigger(program: Command): Command {
         // the schema's τ is an autoencoder's working point: for any other score it keeps nonsense
         throw new UsageError('--calibration', `no τ for score '${o.score}': give --calibration FILE (made by tpcvision calibrate) or --tau VALUE`);
       }
+      if (o.resume && o.overwrite) throw new UsageError('--resume', 'and --overwrite contradict each other: continue the earlier run, or replace it');
       let tau = cfg.roi.tau;
       let calibrationSha256: string | null = null;
+      let method: MethodCalibration | undefined;
       if (o.calibration) {
         const calib = loadCalibrationFile(o.calibration);
         checkCalibrationStats(calib, stats, o.calibration, o.stats);
         calibrationSha256 = createHash('sha256').update(readFileSync(o.calibration)).digest('hex');
-        if (o.tau === undefined) tau = findMethod(calib, o.score, o.calibration).tau;
+        method = findMethod(calib, o.score, o.calibration);
+        if (o.tau === undefined) tau = method.tau;
       }
+      if (!(tau > 0) || !Number.isFinite(tau)) throw new UsageError('--tau', `must be a positive number, got ${tau}: at or below 0 every pixel at the pedestal level is kept`);
+      const { analysisWidth: aw, analysisHeight: ah } = stats.config;
+      if (cfg.roi.closingRadius > Math.max(aw, ah)) {
+        throw new UsageError('--radius', `${cfg.roi.closingRadius} px is larger than the analysis grid (${aw}×${ah}): the closing would join every kept pixel into one region`);
+      }
+      if (method) checkOperatingPoint(method, { tau, closingRadius: cfg.roi.closingRadius }, o.calibration!);
       const [score] = await buildScores([o.score], models, stats, cfg.score);
+      if (method) checkCalibrationModel(method, score, o.calibration!, models.get(o.score));
       const summary = await runTrigger({
         inputs: files,
         outDir: o.out,
@@ -90,11 +101,14 @@ export function registerTrigger(program: Command): Command {
         tau,
         closingRadius: cfg.roi.closingRadius,
         progress: terminalProgress(o.json),
-        // what made these outputs, by content: the statistics' digest and the calibration file's sha256
-        provenance: { config: cfg, statsSha256: statsDigest(stats), calibrationSha256 },
+        // what made these outputs, by content (run-trigger adds the statistics' digest)
+        provenance: { config: cfg },
+        calibrationSha256,
+        modelSha256: score.modelSha256 ?? null,
         skipped,
         maxKeptFraction: cfg.trigger.maxKeptFraction,
         overwrite: Boolean(o.overwrite),
+        resume: Boolean(o.resume),
         warn: (line) => console.error(`· ${line}`),
       });
       print(Boolean(o.json), summary, describe(summary, o.out, score.name, tau));
@@ -102,7 +116,7 @@ export function registerTrigger(program: Command): Command {
       if (summary.failed.length) {
         // the failures go to stderr (the JSON on stdout lists them too): a log of errors stays complete when stdout is a table
         console.error(`tpcvision: ${summary.failed.length} of ${summary.framesIn} frames failed (exit code ${EXIT.framesFailed}; the others are written):`);
-        for (const f of summary.failed) console.error(`  ${f.reason.startsWith(f.source) ? f.reason : `${f.source}: ${f.reason}`}`);
+        for (const f of summary.failed) console.error(`  ${failureLine(f)}`);
         process.exitCode = EXIT.framesFailed;
       }
       const high = summary.highOccupancy;
@@ -117,9 +131,16 @@ export function registerTrigger(program: Command): Command {
     });
 }
 
+/** 'FILE [frame i]: reason', the file named once (an InputError's message starts with it already). */
+export function failureLine(f: { source: string; frameIndex: number | null; reason: string }): string {
+  const label = f.frameIndex ? `${f.source} [frame ${f.frameIndex}]` : f.source;
+  for (const prefix of [`${label}: `, `${f.source}: `]) if (f.reason.startsWith(prefix)) return `${label}: ${f.reason.slice(prefix.length)}`;
+  return `${label}: ${f.reason}`;
+}
+
 function describe(summary: TriggerSummary, out: string, scoreName: string, tau: number): string {
   return (
-    `${summary.framesWritten}/${summary.framesIn} frames written to ${out} with ${scoreName} τ = ${tau.toPrecision(4)}; ` +
+    `${summary.framesWritten}/${summary.framesIn} frames written to ${out}${summary.framesResumed ? ` (${summary.framesResumed} by the earlier attempt)` : ''} with ${scoreName} τ = ${tau.toPrecision(4)}; ` +
     `kept ${(100 * summary.keptFractionAnalysis).toFixed(2)}% of the grid, ${summary.roisPerFrame.toFixed(2)} ROIs/frame; ` +
     `ms/frame: preprocess ${summary.msPerFrame.preprocess.toFixed(1)}, score ${summary.msPerFrame.score.toFixed(1)}, roi ${summary.msPerFrame.roi.toFixed(1)}`
   );
