@@ -14,7 +14,7 @@
  * --ae RUN (default runs/bench-trigger-quality/structured): RUN/models/ae-{refined,baseline}/ of
  * `node dist/bench/trigger-quality.js --noise structured`, with its result file (--ae-result, default
  * bench/results/trigger-quality.json) →
- * models/ae-refined/, models/ae-baseline/ (config.json, weights, model.onnx, history.json and stats/,
+ * models/ae-refined/, models/ae-baseline/ (config.json, model.onnx, history.json and stats/,
  * the pedestal statistics the model needs; checkpoint/ left behind). PROVENANCE.json also records
  * the camera (seed, frame size, noise model) the demo simulates a fresh run of.
  *
@@ -99,7 +99,8 @@ function shipAutoencoders(run: string, resultPath: string, out: string): void {
     const name = `ae-${mode}`;
     const from = join(run, 'models', name);
     if (!existsSync(join(from, 'config.json'))) throw new Error(`${from}: not a trained autoencoder (no config.json)`);
-    const files = ['config.json', 'weights.json', 'weights.bin', 'model.onnx', 'history.json', ...readdirSync(join(from, 'stats')).map((f) => `stats/${f}`)].filter((f) => existsSync(join(from, f)));
+    // the ONNX file holds the weights the score serves: the tfjs copy (weights.*) would double the size
+    const files = ['config.json', 'model.onnx', 'history.json', ...readdirSync(join(from, 'stats')).map((f) => `stats/${f}`)].filter((f) => existsSync(join(from, f)));
     const m = structured.methods.find((x) => x.name === name);
     if (!m) throw new Error(`${resultPath}: no method '${name}' in the structured run`);
     const { sweep, energyBins, ...summary } = m as { sweep?: unknown; energyBins?: unknown };

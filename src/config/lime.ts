@@ -281,6 +281,12 @@ const runsSchema = z.strictObject({
    *  default (pedestals taken with the data run); make them differ to study a stale pedestal. */
   pedestalRun: z.number().int().nonnegative().default(0),
   dataRun: z.number().int().nonnegative().default(0),
+  /**
+   * Seed of the runs' state (their isolated hot pixels), or null for the run's seed [sim]. An earlier
+   * simulation's seed here (with its camera seed) gives new frames and events of that same run, where
+   * its pedestal statistics and the models trained on them still apply; null makes a later run.
+   */
+  seed: z.number().int().nullable().default(null),
 });
 
 export const limeConfigSchema = z.strictObject({

@@ -62,12 +62,12 @@ export async function runDemo(opts: DemoOptions): Promise<StudyResult & { oasis:
   }
   const sections = [shipped?.section, oasis?.section].filter((x) => x !== undefined);
   const entries = [...(shipped?.entries ?? []), ...(oasis?.entries ?? [])];
-  // the shipped autoencoders on a fresh run of the camera they were trained on (its own small study)
+  // the shipped autoencoders on new frames of the camera run they were trained on (its own small study)
   const aeModels = opts.shippedAutoencoders === false ? [] : shippedAutoencoders();
   let shippedAe: Awaited<ReturnType<typeof evaluateShippedAutoencoders>> = null;
   if (aeModels.length) {
     const a = DEMO_DEFAULTS.shippedAutoencoders;
-    log(`ROI trigger, shipped autoencoders (${aeModels.map((m) => m.name).join(', ')}): ${a.calibrationPedestals} pedestals and ${a.events} events of a fresh run of their camera`);
+    log(`ROI trigger, shipped autoencoders (${aeModels.map((m) => m.name).join(', ')}): ${a.calibrationPedestals} pedestals and ${a.events} events of new frames of their camera's run`);
     shippedAe = await evaluateShippedAutoencoders({ outDir: join(resolve(opts.outDir), 'ae-shipped'), seed: opts.seed + 5_000_011, ...a, models: aeModels, progress: opts.progress, log: () => {} });
     if (shippedAe) sections.unshift(shippedAe.section);
   }

@@ -4,6 +4,7 @@
  * (pedestal-stats.ts) and the per-frame preprocessing (preprocess.ts) need it, and the latter needs
  * the former's PedestalStats type.
  */
+import { InputError } from '../core/errors.js';
 import type { PreprocessConfig } from '../config/pipeline.js';
 import type { Frame } from '../core/frame.js';
 import { validateFrame } from '../io/frames.js';
@@ -16,7 +17,15 @@ export function frameLabel(frame: Frame): string {
   return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
 }
 
-/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame). */
+/**
+ * Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame),
+ * and a frame whose every pixel is one value (a blank or saturated read-out: no camera image is flat,
+ * and normalised it would become one ROI over the whole crop).
+ */
 export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
   validateFrame(frame, frameLabel(frame), { width: config.frameWidth, height: config.frameHeight });
+  const d = frame.data;
+  let i = 1;
+  while (i < d.length && d[i] === d[0]) i++; // a real frame differs within the first few pixels
+  if (d.length > 1 && i === d.length) throw new InputError(frameLabel(frame), `every pixel is ${d[0]}: a blank or saturated read-out, not a camera image`);
 }

@@ -43,6 +43,8 @@ export interface StudyOptions {
   autoencoderEpochs?: number;
   /** Seed of the simulated camera's fixed pattern (lime.ts camera.seed); default the study's seed. */
   cameraSeed?: number;
+  /** Seed of the runs' state (lime.ts runs.seed: their hot pixels); with an earlier study's seed, new frames of that run. */
+  runSeed?: number;
   /**
    * Frozen pedestal statistics to use instead of computing them from training pedestals (a stats/
    * directory, e.g. a trained model's): with trainingPedestals 0, the study simulates only held-out
@@ -146,7 +148,7 @@ export async function runTriggerStudy(opts: StudyOptions): Promise<StudyResult> 
 /** The simulated LIME run: pedestals split into training and held-out ones, and the data frames. */
 async function simulate(o: Settings, simDir: string, progress: Progress, log: Log) {
   log(`simulating ${o.trainingPedestals + o.calibrationPedestals} pedestal frames and ${o.events} events on ${o.size}² frames (seed ${o.seed})`);
-  const lime = resolveLimeConfig({ noise: o.noise, camera: { width: o.size, height: o.size, seed: o.cameraSeed ?? null }, events: { perFrame: o.eventsPerFrame } }, 'study');
+  const lime = resolveLimeConfig({ noise: o.noise, camera: { width: o.size, height: o.size, seed: o.cameraSeed ?? null }, runs: { seed: o.runSeed ?? null }, events: { perFrame: o.eventsPerFrame } }, 'study');
   await simulateLimeRun({
     config: lime,
     outDir: simDir,

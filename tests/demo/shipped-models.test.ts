@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src/engine/select-backend.js';
-import { evaluateShippedOasis, SHIPPED_OASIS, shippedModelsRoot, shippedOasisModels } from '../../src/demo/shipped-models.js';
+import { evaluateShippedAutoencoders, evaluateShippedOasis, SHIPPED_AUTOENCODERS, SHIPPED_OASIS, shippedAutoencoders, shippedModelsRoot, shippedOasisModels } from '../../src/demo/shipped-models.js';
+import { readModelInfo } from '../../src/training/model-dir.js';
 import { loadOasisModel } from '../../src/overlap/model-dir.js';
 
 const root = shippedModelsRoot();
@@ -60,4 +61,48 @@ describe('shipped OASIS models', () => {
     expect(byName.nominal.nrOnlyFpRate).toBeLessThan(0.1);
     tf.disposeVariables();
   });
+});
+
+const aeResults = JSON.parse(readFileSync(new URL('../../bench/results/trigger-quality-structured-100ep.json', import.meta.url), 'utf8')) as {
+  commit: string;
+  command: string;
+  seed: number;
+  runs: { noise: string; methods: { name: string; tau: number; meanCoverage: number; coverageAtReferenceCut: number }[] }[];
+};
+
+describe('shipped autoencoders', () => {
+  const out = mkdtempSync(join(tmpdir(), 'tpcv-shipped-ae-'));
+  beforeAll(async () => {
+    await selectBackend({ prefer: 'native' });
+  });
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('are in models/, with provenance whose metrics are the benchmark result file\'s', () => {
+    const models = shippedAutoencoders(root);
+    expect(models.map((m) => m.name)).toEqual(SHIPPED_AUTOENCODERS.map((m) => m.name));
+    const structured = aeResults.runs.find((r) => r.noise === 'structured')!;
+    for (const m of models) {
+      const p = JSON.parse(readFileSync(join(m.dir, 'PROVENANCE.json'), 'utf8'));
+      const entry = structured.methods.find((x) => x.name === p.model)!;
+      expect(p.trainedBy.command).toBe(aeResults.command);
+      expect(p.trainedBy.commit).toBe(aeResults.commit);
+      expect(p.trainedBy.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(p.camera).toEqual({ seed: aeResults.seed, size: 576, noise: 'structured' });
+      expect([p.metrics.tau, p.metrics.meanCoverage, p.metrics.coverageAtReferenceCut]).toEqual([entry.tau, entry.meanCoverage, entry.coverageAtReferenceCut]);
+      const info = readModelInfo(m.dir);
+      expect([info.mode, info.epochsCompleted, info.width, info.height]).toEqual([p.model.replace('ae-', ''), 100, 256, 256]);
+    }
+  });
+
+  it('perform on a fresh run of their camera: the refined model covers more than the baseline at its calibrated τ', async () => {
+    const r = await evaluateShippedAutoencoders({ outDir: out, seed: 515151, calibrationPedestals: 12, events: 60, eventsPerFrame: 1.5 });
+    expect(r).not.toBeNull();
+    const by = Object.fromEntries(r!.study.evaluation.methods.map((m) => [m.name, m]));
+    const [refined, baseline] = [by['ae-refined-shipped'], by['ae-baseline-shipped']];
+    expect(refined.events).toBeGreaterThan(20);
+    // each kept about the calibrated share of the grid (target 0.69% of pedestal pixels: area cut ≳ 90%)
+    for (const m of [refined, baseline]) expect(m.meanAreaCut).toBeGreaterThan(0.9);
+    expect(refined.meanCoverage).toBeGreaterThan(baseline.meanCoverage);
+    expect(refined.meanCoverage).toBeGreaterThan(0.8);
+  }, 600_000);
 });

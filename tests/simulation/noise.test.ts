@@ -133,8 +133,8 @@ describe('pedestal frames', () => {
 });
 
 describe('camera seed', () => {
-  it('a fixed camera seed keeps the fixed pattern across run seeds; frames and run hot pixels follow the run seed', () => {
-    const cfg = small(64, { camera: { width: 64, height: 64, seed: 77 } });
+  it('a fixed camera seed keeps the fixed pattern across run seeds; frames and run hot pixels follow the run seed, hot pixels a fixed runs.seed', () => {
+    const cfg = small(64, { camera: { width: 64, height: 64, seed: 77, hotPixelsPerMegapixel: 5000 } });
     const a = new LimeSimulator(cfg, 1);
     const b = new LimeSimulator(cfg, 2);
     expect(Array.from(b.camera.mean)).toEqual(Array.from(a.camera.mean));
@@ -144,6 +144,13 @@ describe('camera seed', () => {
     expect(Array.from(b.pedestalFrame(0).data)).not.toEqual(Array.from(a.pedestalFrame(0).data));
     // null: the run seed draws the camera too
     expect(Array.from(new LimeSimulator(small(64), 2).camera.mean)).not.toEqual(Array.from(a.camera.mean));
+    // the runs' hot pixels follow the run seed, unless runs.seed fixes them: then seed 2 gives new frames of run 1
+    expect(Array.from(b.hotPixels(0).index)).not.toEqual(Array.from(a.hotPixels(0).index));
+    const same = new LimeSimulator(small(64, { camera: { width: 64, height: 64, seed: 77, hotPixelsPerMegapixel: 5000 }, runs: { seed: 1 } }), 2);
+    expect(a.hotPixels(0).index.length).toBeGreaterThan(5);
+    expect(Array.from(same.hotPixels(0).index)).toEqual(Array.from(a.hotPixels(0).index));
+    expect(Array.from(same.hotPixels(0).excess)).toEqual(Array.from(a.hotPixels(0).excess));
+    expect(Array.from(same.pedestalFrame(0).data)).not.toEqual(Array.from(a.pedestalFrame(0).data));
   });
 });
 

@@ -63,7 +63,7 @@ export class LimeSimulator {
   hotPixels(runIndex: number): RunHotPixels {
     let h = this.hot.get(runIndex);
     if (!h) {
-      h = runHotPixels(this.config, this.camera, this.seed, runIndex);
+      h = runHotPixels(this.config, this.camera, this.config.runs.seed ?? this.seed, runIndex); // a fixed runs.seed: more frames of an earlier run
       this.hot.set(runIndex, h);
     }
     return h;
