@@ -66,6 +66,8 @@ export interface ShippedAutoencoderOptions {
   events: number;
   eventsPerFrame: number;
   models?: { dir: string; name: string }[];
+  /** A later run of the camera (other hot pixels) instead of new frames of the models' own run. */
+  laterRun?: boolean;
   progress?: Progress;
   log?: (line: string) => void;
 }
@@ -91,7 +93,7 @@ export async function evaluateShippedAutoencoders(o: ShippedAutoencoderOptions):
     cameraSeed: camera.seed,
     // the benchmark's run itself (its hot pixels), with new frames and events: the frozen statistics the
     // models were trained with describe this run; a later run needs its own (see docs/RESULTS.md)
-    runSeed: camera.seed,
+    runSeed: o.laterRun ? undefined : camera.seed,
     trainingPedestals: 0,
     calibrationPedestals: o.calibrationPedestals,
     events: o.events,
