@@ -65,13 +65,17 @@ function parseDemoFlags(o: DemoFlags): { seed: number; autoencoderEpochs: number
 
 function printJson(r: DemoResult): void {
   console.log(
-    JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m), oasis: r.oasis }, null, 2),
+    JSON.stringify({ report: r.report, evaluation: `${r.outDir}/evaluation.json`, seconds: r.seconds, methods: r.evaluation.methods.map(({ sweep: _s, ...m }) => m), shippedAutoencoders: r.shippedAutoencoders.map(({ sweep: _s, ...m }) => m), oasis: r.oasis }, null, 2),
   );
 }
 
 function printSummary(r: DemoResult): void {
   console.log(summaryTable(r.evaluation.methods));
   console.log(`\n${r.evaluation.containedEvents} contained events in ${r.evaluation.frames} frames; trigger kept ${(100 * r.trigger.keptFractionRaw).toFixed(2)}% of raw pixels`);
+  if (r.shippedAutoencoders.length) {
+    console.log(`\nshipped autoencoders (models/) beside the classical scores, on new frames of the camera run they were trained on:`);
+    console.log(summaryTable(r.shippedAutoencoders));
+  }
   for (const e of r.oasis as OasisEntry[]) {
     const f = (v: number | null, d = 3) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(d));
     console.log(`overlap separation ${e.name.padEnd(20)} ΔI(4–5 keV) median ${f(e.medianDeltaI_4to5keV)}  IoU ${f(e.iou)}  NR-only FP ${f(e.nrOnlyFpRate)}`);
