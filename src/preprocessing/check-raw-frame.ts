@@ -17,13 +17,17 @@ export function frameLabel(frame: Frame): string {
   return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
 }
 
-/**
- * Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame),
- * and a frame whose every pixel is one value (a blank or saturated read-out: no camera image is flat,
- * and normalised it would become one ROI over the whole crop).
- */
+/** Reject frames the statistics do not fit: wrong size, NaN or infinite pixels (io's validateFrame). */
 export function checkRawFrame(frame: Frame, config: PreprocessConfig): void {
   validateFrame(frame, frameLabel(frame), { width: config.frameWidth, height: config.frameHeight });
+}
+
+/**
+ * Reject a frame whose every pixel is one value: a blank or saturated read-out. No camera image is
+ * flat, and normalised it would become one ROI over the whole crop. The trigger checks it per frame
+ * (synthetic flat frames stay usable in the library's own computations).
+ */
+export function checkNotFlat(frame: Frame): void {
   const d = frame.data;
   let i = 1;
   while (i < d.length && d[i] === d[0]) i++; // a real frame differs within the first few pixels

@@ -17,6 +17,7 @@ import { InputError } from '../core/errors.js';
 import { openFrameSource, type FrameSource, type SkippedEntry } from '../io/frames.js';
 import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame, signalCounts } from '../preprocessing/preprocess.js';
+import { checkNotFlat } from '../preprocessing/check-raw-frame.js';
 import type { AnomalyScore } from '../scores/score.js';
 import { countOn, extractRois } from '../roi/extract.js';
 import { readRoiFrame, writeRoiFrame } from '../roi/compress.js';
@@ -105,7 +106,8 @@ async function triggerFrame(frame: Frame, at: { source: string; frameIndex: numb
   const { analysisWidth: aw, analysisHeight: ah } = opts.stats.config;
   const ms: StageTimes = { read: at.readMs, preprocess: 0, score: 0, roi: 0, write: 0 };
   let t = performance.now();
-  const map = preprocessFrame(frame, opts.stats);
+  const map = preprocessFrame(frame, opts.stats); // checks size and finite pixels first
+  checkNotFlat(frame);
   ms.preprocess = performance.now() - t;
 
   t = performance.now();

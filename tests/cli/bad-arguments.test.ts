@@ -88,7 +88,7 @@ const CASES: Case[] = [
   { command: 'trigger', args: [frame, '--stats', empty, '--out', out, '--score', 'sobel'], code: EXIT.badInput, names: '--score' },
   { command: 'trigger', args: [frame, '--stats', stats, '--out', out, '--calibration', missing], code: EXIT.badInput, names: missing },
   { command: 'trigger', args: [frame, '--stats', stats, '--out', out, '--config', unknownKey], code: EXIT.badInput, names: unknownKey },
-  { command: 'trigger', args: [frame, '--stats', stats, '--out', '/proc/tpcv-no-out', '--tau', '5'], code: EXIT.badInput, names: '/proc/tpcv-no-out: cannot create' },
+  { command: 'trigger', args: [frame, '--stats', stats, '--out', '/proc/tpcv-no-out', '--tau', '5', '--radius', '1'], code: EXIT.badInput, names: '/proc/tpcv-no-out: cannot create' },
   { command: 'trigger', args: [frame, '--stats', stats, '--out', out], code: EXIT.badInput, names: "--calibration no τ for score 'gaussian'" },
   { command: 'evaluate', args: [empty, '--stats', empty, '--calibration', missing, '--out', out], code: EXIT.badInput, names: empty },
   { command: 'evaluate', args: [empty, '--stats', stats, '--calibration', missing, '--out', out], code: EXIT.badInput, names: missing },

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resizeBilinear, cropToAnalysisIndex } from '../../src/preprocessing/resize.js';
 import { computePedestalStats } from '../../src/preprocessing/pedestal-stats.js';
+import { checkNotFlat } from '../../src/preprocessing/check-raw-frame.js';
 import { preprocessFrame, signalCounts } from '../../src/preprocessing/preprocess.js';
 import { loadPedestalStats, savePedestalStats } from '../../src/preprocessing/stats-artefact.js';
 import { geometryForSize, resolvePipelineConfig, preprocessSchema } from '../../src/config/pipeline.js';
@@ -140,7 +141,7 @@ describe('pedestal statistics', () => {
     for (let i = 0; i < a.length; i += 97) expectClose(b[i] - a[i], expected, 1e-5);
   });
 
-  it('rejects frames of the wrong size, with NaN or flat, naming the frame', async () => {
+  it('rejects frames of the wrong size or with NaN, naming the frame', async () => {
     const frames = noiseFrames(3, 96, 1);
     const stats = await computePedestalStats(sequenceOf(frames), cfg);
     expect(() => preprocessFrame(makeFrame(64, 64, new Uint16Array(64 * 64), { source: 'run7/ped_3.npy' }), stats)).toThrow(
@@ -149,15 +150,17 @@ describe('pedestal statistics', () => {
     const nan = new Float32Array(96 * 96).fill(100);
     nan[5 * 96 + 3] = NaN;
     expect(() => preprocessFrame(makeFrame(96, 96, nan, { source: 'bad.npy' }), stats)).toThrow(/bad\.npy: pixel \(3, 5\) is NaN/);
-    // a blank or saturated read-out is no image; one pixel different (even the last) is
+  });
+
+  it("checkNotFlat (the trigger's check): a blank or saturated read-out is no image; one pixel different (even the last) is", () => {
     for (const v of [0, 65535]) {
-      expect(() => preprocessFrame(makeFrame(96, 96, new Uint16Array(96 * 96).fill(v), { source: 'flat.npy', index: 2 }), stats)).toThrow(
+      expect(() => checkNotFlat(makeFrame(96, 96, new Uint16Array(96 * 96).fill(v), { source: 'flat.npy', index: 2 }))).toThrow(
         `flat.npy [frame 2]: every pixel is ${v}: a blank or saturated read-out`,
       );
     }
     const almost = new Uint16Array(96 * 96).fill(100);
     almost[96 * 96 - 1] = 101;
-    expect(() => preprocessFrame(makeFrame(96, 96, almost), stats)).not.toThrow();
+    expect(() => checkNotFlat(makeFrame(96, 96, almost))).not.toThrow();
   });
 
   it('rejects unknown configuration keys naming them', () => {

@@ -137,4 +137,14 @@ describe('trigger --resume', () => {
       expect(Array.from(d.values)).toEqual(Array.from(frames[k].data, (v, i) => (d.mask[i] ? v : 0)));
     }
   });
+
+  it('a blank or saturated frame in a stack fails on its own, named; its neighbours are written', async () => {
+    const { stats, dir } = await setUp();
+    const frames = noiseFrames(3, 13, 31, { height: 9 });
+    frames[1] = { ...frames[1], data: new Uint16Array(13 * 9).fill(65535) };
+    writeFrames(join(dir, 'sat.npy'), frames);
+    const s = await runTrigger({ inputs: [join(dir, 'sat.npy')], outDir: join(dir, 'out-sat'), stats, score: countingScore(), tau: 5, closingRadius: 0 });
+    expect(s.frames.map((f) => f.frameIndex)).toEqual([0, 2]);
+    expect(s.failed).toEqual([{ source: join(dir, 'sat.npy'), frameIndex: 1, reason: expect.stringMatching(/\[frame 1\]: every pixel is 65535: a blank or saturated read-out/) }]);
+  });
 });
