@@ -91,34 +91,32 @@ export function parseNpy(bytes: Uint8Array, source: string): NpyArray {
   return { shape, dtype, data: npyElements(bytes, dataStart, count, dtype, bytesPerElement) };
 }
 
-export function readNpy(path: string): NpyArray {
-  let bytes: Uint8Array;
+/** The file's bytes; an InputError naming it when it cannot be read. */
+function readBytes(path: string): Uint8Array {
   try {
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (err) {
     throw new InputError(path, `cannot read: ${(err as Error).message}`);
   }
-  return parseNpy(bytes, path);
+}
+
+export function readNpy(path: string): NpyArray {
+  return parseNpy(readBytes(path), path);
+}
+
+/** [N, H, W] of an array that holds frames: a 2-D frame (H, W) is a stack of one; anything else is refused. */
+function frameStackShape(shape: number[], path: string): [number, number, number] {
+  if (shape.length !== 2 && shape.length !== 3) throw new InputError(path, `expected a 2-D frame (H, W) or a stack (N, H, W), got shape (${shape.join(', ')})`);
+  const [n, h, w] = shape.length === 2 ? [1, shape[0], shape[1]] : shape;
+  if (h === 0 || w === 0) throw new InputError(path, `empty frame shape (${shape.join(', ')})`);
+  return [n, h, w];
 }
 
 /** Frames of a 2-D (H, W) or 3-D (N, H, W) .npy file. */
 export function readNpyFrames(path: string): Frame[] {
   const arr = readNpy(path);
-  if (arr.shape.length === 2) {
-    const [h, w] = arr.shape;
-    if (h === 0 || w === 0) throw new InputError(path, `empty frame shape (${arr.shape.join(', ')})`);
-    return [makeFrame(w, h, arr.data, { source: path, index: 0 })];
-  }
-  if (arr.shape.length === 3) {
-    const [n, h, w] = arr.shape;
-    if (h === 0 || w === 0) throw new InputError(path, `empty frame shape (${arr.shape.join(', ')})`);
-    const frames: Frame[] = [];
-    for (let i = 0; i < n; i++) {
-      frames.push(makeFrame(w, h, arr.data.subarray(i * w * h, (i + 1) * w * h) as PixelArray, { source: path, index: i }));
-    }
-    return frames;
-  }
-  throw new InputError(path, `expected a 2-D frame (H, W) or a stack (N, H, W), got shape (${arr.shape.join(', ')})`);
+  const [n, h, w] = frameStackShape(arr.shape, path);
+  return Array.from({ length: n }, (_, i) => makeFrame(w, h, arr.data.subarray(i * w * h, (i + 1) * w * h) as PixelArray, { source: path, index: i }));
 }
 
 /**
@@ -126,16 +124,9 @@ export function readNpyFrames(path: string): Frame[] {
  * short still gives its complete frames, and each missing one fails on its own (naming its index).
  */
 export function openNpyFrames(path: string): { count: number; read(index: number): Frame } {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new InputError(path, `cannot read: ${(err as Error).message}`);
-  }
+  const bytes = readBytes(path);
   const { shape, dtype, bytesPerElement, dataStart } = parseNpyHeader(bytes, path);
-  if (shape.length !== 2 && shape.length !== 3) throw new InputError(path, `expected a 2-D frame (H, W) or a stack (N, H, W), got shape (${shape.join(', ')})`);
-  const [n, h, w] = shape.length === 2 ? [1, shape[0], shape[1]] : shape;
-  if (h === 0 || w === 0) throw new InputError(path, `empty frame shape (${shape.join(', ')})`);
+  const [n, h, w] = frameStackShape(shape, path);
   const frameBytes = h * w * bytesPerElement;
   return {
     count: n,

@@ -4,10 +4,9 @@
  * were preprocessed with: a model trained on other constants sees shifted inputs and fails silently,
  * so the pairing is checked when the score is built.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { fileSha256 } from '../core/file-sha256.js';
 import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { readModelInfo, type ModelInfo } from '../training/model-dir.js';
 import { OnnxModel } from '../engine/onnx-runtime.js';
@@ -46,7 +45,7 @@ export async function autoencoderScore(
   const session = await OnnxModel.load(onnxPath, { threads: opts.threads });
   const score: AutoencoderScore = {
     name,
-    modelSha256: createHash('sha256').update(readFileSync(onnxPath)).digest('hex'),
+    modelSha256: fileSha256(onnxPath),
     description: `${info.mode} autoencoder |x − x̂| (${info.parameters.toLocaleString('en')} parameters, ${info.epochsCompleted} epochs, ONNX Runtime)`,
     // frames per ONNX call: a performance setting (memory against call overhead), not a config key
     batchSize: opts.batchSize ?? 4,

@@ -196,14 +196,19 @@ async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
       journal.append({ kind: 'failed', ...f });
     };
 
+    // each earlier .roi is read back at most once, whichever path below asks first
+    const checked = new Map<JournalFrame, boolean>();
+    const isIntact = (r: JournalFrame) => checked.get(r) ?? checked.set(r, intact(opts.outDir, r)).get(r)!;
+    const label = (path: string, i: number, count: number) => (count > 1 ? `${path} frame ${i}` : path);
+
     progress.start(opts.inputs.length, 'trigger');
     for (const path of opts.inputs) {
       // a file whose every frame an earlier attempt wrote, intact, is not read again
       const first = earlier.get(frameKey(path, 0));
       if (first) {
         const recs = Array.from({ length: first.framesInFile }, (_, i) => earlier.get(frameKey(path, i)));
-        if (recs.every((r) => r !== undefined && intact(opts.outDir, r))) {
-          for (const r of recs as JournalFrame[]) names.claim(r.output, first.framesInFile > 1 ? `${path} frame ${r.frameIndex}` : path);
+        if (recs.every((r) => r !== undefined && isIntact(r))) {
+          for (const r of recs as JournalFrame[]) names.claim(r.output, label(path, r.frameIndex, first.framesInFile));
           done.push(...(recs as JournalFrame[]));
           framesIn += recs.length;
           resumed += recs.length;
@@ -226,12 +231,11 @@ async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
         if (source.count === 0) skipped.push({ path, reason: 'holds no frames (an empty stack)' });
         for (let i = 0; i < source.count; i++) {
           framesIn++;
-          const label = source.count > 1 ? `${path} frame ${i}` : path;
           try {
             const output = outputName(root, path, i, source.count);
-            names.claim(output, label);
+            names.claim(output, label(path, i, source.count));
             const before = earlier.get(frameKey(path, i));
-            if (before && before.output === output && intact(opts.outDir, before)) {
+            if (before && before.output === output && isIntact(before)) {
               done.push(before);
               resumed++;
               continue;

@@ -9,7 +9,7 @@ import { UsageError } from '../../core/errors.js';
 import { loadPedestalStats } from '../../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../../scores/classical.js';
 import { checkCalibrationModel, checkCalibrationStats, checkOperatingPoint, findMethod, loadCalibrationFile, type MethodCalibration } from '../../calibration/index.js';
-import { createHash } from 'node:crypto';
+import { fileSha256 } from '../../core/file-sha256.js';
 import { runTrigger } from '../../trigger/index.js';
 import { checkScoreNames, configForStats, defined, parseModels, parseNumber } from '../config-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -81,7 +81,7 @@ export function registerTrigger(program: Command): Command {
       if (o.calibration) {
         const calib = loadCalibrationFile(o.calibration);
         checkCalibrationStats(calib, stats, o.calibration, o.stats);
-        calibrationSha256 = createHash('sha256').update(readFileSync(o.calibration)).digest('hex');
+        calibrationSha256 = fileSha256(o.calibration);
         method = findMethod(calib, o.score, o.calibration);
         if (o.tau === undefined) tau = method.tau;
       }
