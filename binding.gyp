@@ -15,7 +15,8 @@
         "native/fused_grad.cc",
         "native/groupnorm.cc",
         "native/upsample.cc",
-        "native/oasis_loss.cc"
+        "native/oasis_loss.cc",
+        "native/adamw.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "/usr/include"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

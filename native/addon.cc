@@ -116,6 +116,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   tpc::initGroupNorm(env, exports);
   tpc::initUpsample(env, exports);
   tpc::initOasisLoss(env, exports);
+  tpc::initAdamw(env, exports);
   return exports;
 }
 

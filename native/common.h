@@ -92,5 +92,6 @@ void initFusedGrad(Napi::Env env, Napi::Object exports);
 void initGroupNorm(Napi::Env env, Napi::Object exports);
 void initUpsample(Napi::Env env, Napi::Object exports);
 void initOasisLoss(Napi::Env env, Napi::Object exports);
+void initAdamw(Napi::Env env, Napi::Object exports);
 
 }  // namespace tpc

@@ -42,6 +42,8 @@ export interface NativeAddon {
   weightedAbsBackward(dy: Float32Array, pred: Float32Array, target: Float32Array, weight: Float32Array, channelWeights: Float32Array, dpred: Float32Array, pixels: number, channels: number): void;
   maskedTvSum(pred: Float32Array, valid: Float32Array, out: Float32Array, n: number, h: number, w: number, channels: number): void;
   maskedTvBackward(dy: Float32Array, pred: Float32Array, valid: Float32Array, dpred: Float32Array, n: number, h: number, w: number, channels: number): void;
+  /** One AdamW step of a variable (native/adamw.cc); params = [gradScale, β1, 1−β1, β2, 1−β2, 1−β1ᵗ, 1−β2ᵗ, ε, −lr, 1−lr·wd]. */
+  adamwUpdate(w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, wOut: Float32Array, mOut: Float32Array, vOut: Float32Array, size: number, params: Float32Array): void;
   /** offset given: the gradient of relu(batch norm), dy masked where the forward output was > 0 */
   batchNormBackward(dy: Float32Array, x: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array, offset: Float32Array | null, dx: Float32Array, dscale: Float32Array, doffset: Float32Array, rows: number, channels: number, epsilon: number): void;
 }

@@ -16,6 +16,7 @@ import { checkOutputs, escape, release } from './buffer-pool.js';
 import { installLeanBackprop } from './lean-backprop.js';
 import { installLeanGradients } from './lean-gradients.js';
 import { batchMatMulConfig } from './kernels/batch-matmul.js';
+import { adamwConfigs } from './kernels/adamw.js';
 import { batchNormTrainConfigs } from './kernels/batch-norm-train.js';
 import { binaryConfigs } from './kernels/binary.js';
 import { concatConfig } from './kernels/concat.js';
@@ -94,6 +95,7 @@ export function nativeKernelConfigs(backendName: string = NATIVE_BACKEND): Kerne
     ...groupNormConfigs(backendName),
     ...upsampleConfigs(backendName),
     ...oasisLossConfigs(backendName),
+    ...adamwConfigs(backendName),
   ];
 }
 

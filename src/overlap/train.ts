@@ -105,10 +105,9 @@ export function trainStep(model: LayersModel, vars: tf.Variable[], optimizer: Ad
   const normSq = tf.tidy(() => tf.addN(g.map((t) => tf.sum(tf.square(t)))));
   const norm = Math.sqrt(normSq.dataSync()[0]);
   const factor = clip > 0 && norm > clip ? clip / norm : 1;
-  const clipped = factor === 1 ? g : g.map((t) => tf.mul(t, factor));
-  // 2. Adam step and decoupled weight decay (training/optimizer.ts)
-  optimizer.apply(clipped);
-  tf.dispose([normSq, ...g, ...(factor === 1 ? [] : clipped)]);
+  // 2. Adam step (on the clipped gradients) and decoupled weight decay (training/optimizer.ts)
+  optimizer.apply(g, factor);
+  tf.dispose([normSq, ...g]);
   return loss;
 }
 

@@ -27,6 +27,8 @@ import { loadTensors, saveTensors } from './checkpoint.js';
 
 export const OPTIMIZER_KIND = 'tpcvision-adamw';
 export const OPTIMIZER_VERSION = 1;
+/** The engine's fused update (src/engine/kernels/adamw.ts), named here so training/ needs no engine import. */
+export const FUSED_ADAMW_KERNEL = 'TpcAdamW';
 
 export interface AdamWOptions {
   learningRate: number;
@@ -92,16 +94,31 @@ export class AdamW {
     this.lr = lr;
   }
 
-  /** One update with `grads[i]` for `vars[i]` (not disposed here); a missing gradient leaves its variable alone. */
-  apply(grads: readonly (tf.Tensor | undefined)[]): void {
+  /**
+   * One update with `grads[i]` for `vars[i]` (not disposed here); a missing gradient leaves its
+   * variable alone. `gradScale` ≠ 1 multiplies every gradient first (global-norm clipping), as
+   * tf.mul(g, gradScale) would.
+   */
+  apply(grads: readonly (tf.Tensor | undefined)[], gradScale = 1): void {
     const { beta1: b1, beta2: b2, epsilon, weightDecay: wd } = this.hyper;
     const oneMinusAcc1 = Math.fround(1 - this.acc1); // tfjs: sub(1, accBeta1) in float32
     const oneMinusAcc2 = Math.fround(1 - this.acc2);
     const lr = this.lr;
+    // The fused kernel, where the backend has it, does the same float32 operations in one pass.
+    const fused = tf.getKernel(FUSED_ADAMW_KERNEL, tf.getBackend()) != null;
+    const params = [gradScale, b1, 1 - b1, b2, 1 - b2, oneMinusAcc1, oneMinusAcc2, epsilon, -lr, wd > 0 ? 1 - lr * wd : 1].map(Math.fround);
     tf.tidy(() => {
       this.vars.forEach((w, i) => {
-        const g = grads[i];
-        if (g == null) return;
+        const raw = grads[i];
+        if (raw == null) return;
+        if (fused && raw.dtype === 'float32') {
+          const [wNew, m, v] = tf.engine().runKernel(FUSED_ADAMW_KERNEL, { w, m: this.m[i], v: this.v[i], g: raw }, { params }) as tf.Tensor[];
+          this.m[i].assign(m);
+          this.v[i].assign(v);
+          w.assign(wNew);
+          return;
+        }
+        const g = gradScale === 1 ? raw : tf.mul(raw, gradScale);
         // 1. moments
         const m = tf.add(tf.mul(this.m[i], b1), tf.mul(g, 1 - b1));
         const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.square(g), 1 - b2));

@@ -29,7 +29,7 @@ const learningRateAt = (step: number) => (step < 10 ? 1e-2 : 3e-3); // a schedul
  * The naive reference: AdamW element by element in a plain loop, every operation rounded to
  * float32 as tf.train.adam's ops round it, the bias-correction powers as float32 running products.
  */
-function referenceAdamW(w0: Float32Array[], steps: number, o: { beta1: number; beta2: number; epsilon: number; weightDecay: number }): Float32Array[] {
+function referenceAdamW(w0: Float32Array[], steps: number, o: { beta1: number; beta2: number; epsilon: number; weightDecay: number }, scaleAt: (t: number) => number = () => 1): Float32Array[] {
   const w = w0.map((a) => a.slice());
   const m = w0.map((a) => new Float32Array(a.length));
   const v = w0.map((a) => new Float32Array(a.length));
@@ -37,7 +37,7 @@ function referenceAdamW(w0: Float32Array[], steps: number, o: { beta1: number; b
   let acc2 = f(o.beta2);
   for (let t = 0; t < steps; t++) {
     const lr = learningRateAt(t);
-    const g = gradsAt(t);
+    const g = gradsAt(t).map((a) => a.map((x) => f(x * f(scaleAt(t)))));
     for (let k = 0; k < w.length; k++) {
       for (let i = 0; i < w[k].length; i++) {
         m[k][i] = f(f(m[k][i] * f(o.beta1)) + f(g[k][i] * f(1 - o.beta1)));
@@ -55,11 +55,11 @@ function referenceAdamW(w0: Float32Array[], steps: number, o: { beta1: number; b
   return w;
 }
 
-function run(opt: AdamW, vars: tf.Variable[], from: number, to: number): void {
+function run(opt: AdamW, vars: tf.Variable[], from: number, to: number, scaleAt: (t: number) => number = () => 1): void {
   for (let t = from; t < to; t++) {
     opt.learningRate = learningRateAt(t);
     const g = gradsAt(t).map((a, i) => tf.tensor(a, SHAPES[i]));
-    opt.apply(g);
+    opt.apply(g, scaleAt(t));
     tf.dispose(g);
   }
 }
@@ -91,6 +91,22 @@ describe('AdamW (training/optimizer.ts)', () => {
       tf.dispose(vars);
     });
   }
+
+  it('a gradient scale (global-norm clipping) multiplies the gradients first, as tf.mul would', () => {
+    const scaleAt = (t: number) => (t % 4 === 2 ? 0.3 : 1);
+    const o = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 1e-3 };
+    const w0 = initial(6);
+    const vars = variables(w0);
+    const opt = new AdamW(vars, { learningRate: 1, ...o });
+    run(opt, vars, 0, 12, scaleAt);
+    const want = referenceAdamW(w0, 12, o, scaleAt);
+    vars.forEach((v, k) => expect(Array.from(v.dataSync())).toEqual(Array.from(want[k])));
+    // and the scale mattered: unscaled gradients end elsewhere
+    const unscaled = referenceAdamW(w0, 12, o);
+    expect(Array.from(unscaled[0])).not.toEqual(Array.from(want[0]));
+    opt.dispose();
+    tf.dispose(vars);
+  });
 
   it('weight decay 0 is bit-identical to tf.train.adam over 20 steps with a learning-rate change', () => {
     const ours = variables(initial(2));
