@@ -7,13 +7,15 @@
  * --full (issue 12): the release's sizes on two cores in at most 3 hours. `simulate migdal --seed 1`
  * at the spec's 288×512: 20,000 hybrid + 20,000 NR-only (the seeded 10% split validates: 36,000 +
  * 4,000), test set 1,000 + 1,000 at seed 1,000,004; nominal and unweighted with the same budget:
- * base width 16, 128×128 windows (centred at inference on the brightest input group), batch 16 in
- * one pass, FULL_EPOCHS = 3 epochs (2,250 steps each) under a cosine learning-rate schedule from
+ * base width 16, 128×128 windows (centred at inference on the input's event box: the brightest
+ * group grown over its faint part, overlap/event-box.ts), batch 16 in one pass, FULL_EPOCHS = 4
+ * epochs (2,250 steps each) under a cosine learning-rate schedule from
  * FULL_LR with 500 warm-up steps, a checkpoint every 250 steps. Why these: a step of 16 windows of
  * 128² costs 0.40 s at base 16 and 1.14 s at base 32 (bench/oasis-window.ts), so in ~55 min per
  * preset base 16 sees 3 epochs, base 32 about one; with the GPU reference on the same data, base
- * 16 after 2.8 epochs beat base 32 after 2 on IoU (0.708 vs 0.680). Three epochs, not four: the
- * whole benchmark (simulation 14 min, two trainings, evaluation) then fits in 2.5 h of one session. 128² rather than 96²: 0.25% of
+ * 16 after 2.8 epochs beat base 32 after 2 on IoU (0.708 vs 0.680). Four epochs since the fused
+ * AdamW (0.33–0.46 s a step): the whole benchmark (simulation 14 min, two trainings of ~1 h,
+ * evaluation) fits in 2.5 h of one session; three epochs (the first run) gave IoU 0.724. 128² rather than 96²: 0.25% of
  * the valid boxes exceed 128 px, 3.5% exceed 96. The cosine schedule and its peak: see FULL_LR.
  * Resumable: rerun the same command after an interruption; finished simulations are reused (their
  * run.json must match) and each training resumes from its last checkpoint. Not run in CI.
@@ -61,7 +63,7 @@ const WHOLE_FRAMES = { trainEvents: 2000, testEvents: 1000, epochs: 50, base: 32
  * one's best, hence 2e-3.
  */
 const FULL_LR = 2e-3;
-const FULL_EPOCHS = 3;
+const FULL_EPOCHS = 4;
 const FULL = {
   trainEvents: 20000,
   testEvents: 1000,

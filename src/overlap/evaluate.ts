@@ -180,7 +180,7 @@ export function inferenceWindows(
   }
   const w = { ...(meta.config?.window ?? schemaDefaults(oasisWindowSchema)) };
   if (boxOverride) w.box = boxOverride;
-  return { win: window, origins: samples.map((c) => centredWindow(c, inferenceBox(c, w), window)), box: w.box };
+  return { win: window, origins: samples.map((c) => centredWindow(c, inferenceBox(c, w, window), window)), box: w.box };
 }
 
 export function evaluateOasisModel(o: EvaluateOptions): OasisModelEvaluation {

@@ -165,7 +165,7 @@ function trainEpoch(o: OasisTrainOptions, samples: readonly CompactSample[], win
  * (event-box.ts), or the whole frame without windows.
  */
 export function inferenceOrigin(c: CompactSample, cfg: OasisConfig, win: WindowSize): WindowOrigin {
-  return cfg.window === null ? { x: 0, y: 0 } : centredWindow(c, inferenceBox(c, cfg.window), win);
+  return cfg.window === null ? { x: 0, y: 0 } : centredWindow(c, inferenceBox(c, cfg.window, win), win);
 }
 
 /** Mean loss (total, reg, tv) over `indices` (windows at `origins[index]`), in batches, without training. */

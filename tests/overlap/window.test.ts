@@ -14,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { Rng } from '../../src/core/rng.js';
 import { scaledChannels, type OverlapSample, type PixelBox } from '../../src/core/overlap-sample.js';
 import { centredOrigin, centredWindow, compactSample, effectiveWindow, originRange, randomOrigin, renderRegion, windowBox } from '../../src/overlap/window.js';
-import { brightestGroupBox, inferenceBox } from '../../src/overlap/event-box.js';
+import { brightestGroupBox, grownBox, inferenceBox } from '../../src/overlap/event-box.js';
 import { makeBatch } from '../../src/overlap/batch.js';
 import { regionWeightMap } from '../../src/overlap/loss.js';
 import { evaluateOasisModel, inferenceWindows } from '../../src/overlap/evaluate.js';
@@ -186,6 +186,53 @@ function naiveBrightestGroup(img: Float32Array, w: number, h: number, thr: numbe
   return best ? best.box : { x0: 0, y0: 0, x1: w, y1: h };
 }
 
+/**
+ * The naive grown box: the 3×3 mean over the whole frame (0 outside it), the pixels above `grow`
+ * inside the region core ± one window, flood fills from each core pixel above `thr`, the heaviest
+ * fill's box joined with core; core if that exceeds the window.
+ */
+function naiveGrown(img: Float32Array, w: number, h: number, core: PixelBox, thr: number, grow: number, win: { height: number; width: number }): PixelBox {
+  const at = (x: number, y: number) => (x >= 0 && x < w && y >= 0 && y < h ? img[y * w + x] : 0);
+  const mean = (x: number, y: number) => {
+    let s = 0;
+    for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) s += at(x + dx, y + dy);
+    return s / 9;
+  };
+  const rx0 = Math.max(0, core.x0 - win.width), rx1 = Math.min(w, core.x1 + win.width);
+  const ry0 = Math.max(0, core.y0 - win.height), ry1 = Math.min(h, core.y1 + win.height);
+  const on = (x: number, y: number) => x >= rx0 && x < rx1 && y >= ry0 && y < ry1 && mean(x, y) > grow;
+  let best: { sum: number; box: PixelBox } | null = null;
+  for (let y = core.y0; y < core.y1; y++) {
+    for (let x = core.x0; x < core.x1; x++) {
+      if (!(at(x, y) > thr) || !on(x, y)) continue;
+      const seen = new Set<number>([y * w + x]);
+      const stack = [[x, y]];
+      let sum = 0;
+      const box = { x0: x, y0: y, x1: x + 1, y1: y + 1 };
+      while (stack.length) {
+        const [px, py] = stack.pop()!;
+        sum += at(px, py);
+        box.x0 = Math.min(box.x0, px);
+        box.y0 = Math.min(box.y0, py);
+        box.x1 = Math.max(box.x1, px + 1);
+        box.y1 = Math.max(box.y1, py + 1);
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const qx = px + dx, qy = py + dy;
+            if (seen.has(qy * w + qx) || !on(qx, qy)) continue;
+            seen.add(qy * w + qx);
+            stack.push([qx, qy]);
+          }
+        }
+      }
+      if (!best || sum > best.sum) best = { sum, box };
+    }
+  }
+  if (!best) return core;
+  const g = { x0: Math.min(core.x0, best.box.x0), y0: Math.min(core.y0, best.box.y0), x1: Math.max(core.x1, best.box.x1), y1: Math.max(core.y1, best.box.y1) };
+  return g.x1 - g.x0 <= win.width && g.y1 - g.y0 <= win.height ? g : core;
+}
+
 describe('the inference box', () => {
   it('is the brightest 8-connected group above the threshold, not a brighter single hot pixel', () => {
     const s = noisySamples()[2];
@@ -195,11 +242,43 @@ describe('the inference box', () => {
     // it holds the NR blob of handSamples (3 rows × 4 columns around the vertex, 800–1200 ADU), not the 900-ADU hot pixel
     expect(b.x0 <= s.vertexX - 1 && b.x1 >= s.vertexX + 3 && b.y0 <= s.vertexY - 1 && b.y1 >= s.vertexY + 2).toBe(true);
     expect(b.x1).toBeLessThan(40);
-    expect(inferenceBox(c, { box: 'valid', boxThresholdAdu: 30 })).toEqual(s.valid);
+    expect(inferenceBox(c, { box: 'valid', boxThresholdAdu: 30, boxGrowAdu: 2 }, { height: 8, width: 8 })).toEqual(s.valid);
   });
 
   it('matches the flood fill on every sample and threshold', () => {
     for (const s of noisySamples()) for (const thr of [5, 30, 700]) expect(brightestGroupBox(compactSample(s), thr)).toEqual(naiveBrightestGroup(s.input, 40, 24, thr));
+  });
+
+  it('grows over the 3×3-mean group above the low threshold that holds the bright group, as a naive flood fill does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: noisySamples().length - 1 }), fc.constantFrom(0.5, 2, 6, 20), fc.integer({ min: 2, max: 6 }), fc.integer({ min: 2, max: 6 }), (i, grow, wh, ww) => {
+        const s = noisySamples()[i];
+        const win = { height: 4 * wh, width: 4 * ww };
+        const c = compactSample(s);
+        const core = naiveBrightestGroup(s.input, 40, 24, 30);
+        expect(grownBox(c, core, 30, grow, win)).toEqual(naiveGrown(s.input, 40, 24, core, 30, grow, win));
+        expect(inferenceBox(c, { box: 'input', boxThresholdAdu: 30, boxGrowAdu: grow }, win)).toEqual(naiveGrown(s.input, 40, 24, core, 30, grow, win));
+        expect(inferenceBox(c, { box: 'input', boxThresholdAdu: 30, boxGrowAdu: null }, win)).toEqual(core);
+      }),
+      { numRuns: 60, seed: 1203 },
+    );
+  });
+
+  it('growth takes in a faint track that leaves the bright blob, and not one across a gap; never beyond the window', () => {
+    const s = noisySamples()[0];
+    s.input.fill(0);
+    for (let y = 10; y < 13; y++) for (let x = 10; x < 13; x++) s.input[y * 40 + x] = 500; // the NR
+    for (let x = 13; x < 30; x++) s.input[11 * 40 + x] = 20; // a faint ER leaving it: 3×3 mean 6.7
+    for (let x = 33; x < 38; x++) s.input[11 * 40 + x] = 20; // a faint stray track beyond a 3-px gap
+    const c = compactSample(s);
+    const core = brightestGroupBox(c, 30);
+    expect(core).toEqual({ x0: 10, y0: 10, x1: 13, y1: 13 });
+    // the mean spreads the track by one pixel on each side; the gap keeps the stray track apart
+    expect(inferenceBox(c, { box: 'input', boxThresholdAdu: 30, boxGrowAdu: 2 }, { height: 16, width: 24 })).toEqual({ x0: 9, y0: 9, x1: 31, y1: 14 });
+    // a window narrower than the grown box: the bright group's box
+    expect(inferenceBox(c, { box: 'input', boxThresholdAdu: 30, boxGrowAdu: 2 }, { height: 16, width: 16 })).toEqual(core);
+    // a threshold above the track's mean: no growth beyond the blob's own mean spread
+    expect(inferenceBox(c, { box: 'input', boxThresholdAdu: 30, boxGrowAdu: 10 }, { height: 16, width: 24 }).x1).toBeLessThan(16);
   });
 
   it('is the whole frame when nothing passes the threshold', () => {
@@ -266,11 +345,11 @@ describe('windowed evaluation', () => {
     ]) {
       const model = linearModel(win.height, win.width);
       for (const box of ['valid', 'input'] as const) {
-        const r = evaluateOasisModel({ model, meta: { ...meta, window: win, config: { window: { height: win.height, width: win.width, box, boxThresholdAdu: 30 } } }, samples, examples: 0 });
+        const r = evaluateOasisModel({ model, meta: { ...meta, window: win, config: { window: { height: win.height, width: win.width, box, boxThresholdAdu: 30, boxGrowAdu: 2 } } }, samples, examples: 0 });
         let cut = 0;
         const naive = samples.map((s) => {
           const c = compactSample(s);
-          const o = centredWindow(c, inferenceBox(c, { box, boxThresholdAdu: 30 }), win);
+          const o = centredWindow(c, inferenceBox(c, { box, boxThresholdAdu: 30, boxGrowAdu: 2 }, win), win);
           const region = windowBox(o, win);
           const full = naiveRawPrediction(naiveScaledInput(s).map((v) => 1.15 * v - 0.05), s);
           const pred = Float32Array.from(full, (v, k) => (inBox(region, k % 40, Math.floor(k / 40)) ? v : 0));
@@ -293,7 +372,7 @@ describe('windowed evaluation', () => {
     const samples = noisySamples();
     const win = { height: 8, width: 8 };
     const model = linearModel(win.height, win.width);
-    const m = { ...meta, window: win, config: { window: { height: 8, width: 8, box: 'valid' as const, boxThresholdAdu: 30 } } };
+    const m = { ...meta, window: win, config: { window: { height: 8, width: 8, box: 'valid' as const, boxThresholdAdu: 30, boxGrowAdu: 2 } } };
     const valid = evaluateOasisModel({ model, meta: m, samples, examples: 0 });
     const given = new Map(samples.map((s) => [s.id, s.valid]));
     const r = evaluateOasisModel({ model, meta: m, samples, examples: 0, boxes: given });
