@@ -3,7 +3,8 @@
  * In: a .root file; histograms TH2F/TH2D/TH2S/TH2I/TH2C/TH2L stored as keys (in any sub-directory)
  * or drawn on a saved TCanvas (found among its primitives, pads included).
  * Out: one Frame per histogram, pixel (x, y) = bin (x+1, y+1); TH2F/S/C become float32 (exact),
- * TH2D/I/L float64. meta carries the histogram's path, class, title and axis ranges. With
+ * TH2D/I/L float64. meta carries the histogram's path, class, title and axis ranges, and the run
+ * and event numbers of CYGNO's `pic_run{run}_ev{event}` histograms. With
  * `{ errors: true }` the pixels are the bin errors instead (pedestal maps keep the RMS there).
  * Ignored: under/overflow bins, variable bin edges (recorded in meta only as the axis range),
  * everything that is not a 2-D histogram (trees, graphs, functions).
@@ -231,5 +232,16 @@ function histogramFrame(h: RootObject, source: string, name: string, index: numb
     xRange: [h.fXaxis?.fXmin, h.fXaxis?.fXmax],
     yRange: [h.fYaxis?.fXmin, h.fYaxis?.fXmax],
     ...(options.errors ? { content: 'bin errors' } : {}),
+    ...cygnoPictureNumbers(name),
   });
+}
+
+/**
+ * Run and event of a CYGNO picture from its histogram's name, `pic_run{run}_ev{event}` (the
+ * MIDAS→ROOT converter's histograms_RunNNNNN.root), {} for other names. Only the last part of a
+ * path counts.
+ */
+export function cygnoPictureNumbers(name: string): { run?: number; event?: number } {
+  const m = /^pic_run(\d+)_ev(\d+)$/.exec(name.slice(name.lastIndexOf('/') + 1));
+  return m ? { run: Number(m[1]), event: Number(m[2]) } : {};
 }

@@ -2,13 +2,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.js';
 import { readFrames } from '../../src/io/frames.js';
-import { listRootHistograms, listRootKeys, readRootFrames, readRootHistogram } from '../../src/io/root.js';
+import { cygnoPictureNumbers, listRootHistograms, listRootKeys, readRootFrames, readRootHistogram } from '../../src/io/root.js';
 import { realDataDir, REAL_DATA_MISSING } from './helpers.js';
 
 // ROOT files are only read here (jsroot has no writer we could use for fixtures): the real CYGNO files
 const real = realDataDir();
 const file = (name: string): string => join(real as string, name);
 const title = (what: string): string => (real ? what : `${what} — ${REAL_DATA_MISSING}`);
+
+describe('CYGNO picture names', () => {
+  it('give run and event of pic_run{run}_ev{event}, in a directory too; other names give nothing', () => {
+    expect(cygnoPictureNumbers('pic_run01234_ev17')).toEqual({ run: 1234, event: 17 });
+    expect(cygnoPictureNumbers('Run_3/pic_run41525_ev399')).toEqual({ run: 41525, event: 399 });
+    for (const other of ['pic_run12_ev', 'pic_run12_ev3_copy', 'xpic_run1_ev2', 'normmap_lime', 'pic_run1_ev2/other']) expect(cygnoPictureNumbers(other)).toEqual({});
+  });
+});
 
 describe.skipIf(!real)('ROOT TH2 → Frame (real CYGNO files)', () => {
   it(title('lists the keys of the vignetting map file'), async () => {
