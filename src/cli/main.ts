@@ -13,6 +13,7 @@ import { registerTrain } from './commands/train.js';
 import { registerModel } from './commands/model.js';
 import { registerOasis } from './commands/oasis.js';
 import { registerDemo } from './commands/demo.js';
+import { registerInspect } from './commands/inspect.js';
 import { exitFor } from './exit-codes.js';
 
 export function buildProgram(): Command {
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // the order here is the order of `tpcvision --help`
-  for (const register of [registerSimulate, registerPedestals, registerCalibrate, registerTrigger, registerEvaluate, registerTrain, registerModel, registerOasis, registerDemo]) {
+  for (const register of [registerSimulate, registerPedestals, registerCalibrate, registerTrigger, registerEvaluate, registerTrain, registerModel, registerOasis, registerDemo, registerInspect]) {
     register(program);
   }
   return program;

@@ -28,6 +28,10 @@ export interface RootHistogramInfo {
   height: number;
   /** true when the histogram sits inside a TCanvas/TPad rather than under its own key */
   inCanvas: boolean;
+  /** inside a sub-pad of a canvas (readRootFrames does not take those) */
+  inSubPad: boolean;
+  /** every bin 0 (a "dummy" histogram that only sets up a canvas's axes) */
+  empty: boolean;
 }
 
 export interface RootReadOptions {
@@ -99,6 +103,12 @@ async function walkKeys(file: RootFile): Promise<RootKeyInfo[]> {
   return out;
 }
 
+/** The bin counts of the 2-D histogram under key `name` (jsroot reads the whole object). */
+export async function readRootHistogramSize(path: string, name: string, cycle?: number): Promise<{ width: number; height: number }> {
+  const file = await open(path);
+  return binsOf(await file.readObject(name, cycle));
+}
+
 /** Every 2-D histogram: under its own key, or drawn on a saved canvas (canvases are read to look). */
 export async function listRootHistograms(path: string): Promise<RootHistogramInfo[]> {
   const file = await open(path);
@@ -106,11 +116,12 @@ export async function listRootHistograms(path: string): Promise<RootHistogramInf
   for (const key of await walkKeys(file)) {
     if (isTh2(key.className)) {
       const h = await file.readObject(key.path, key.cycle);
-      out.push({ path: key.path, className: key.className, ...binsOf(h), inCanvas: false });
+      out.push({ path: key.path, className: key.className, ...binsOf(h), inCanvas: false, inSubPad: false, empty: isEmpty(h) });
     } else if (isPad(key.className)) {
       const canvas = await file.readObject(key.path, key.cycle);
       for (const { path: p, hist } of histogramsIn(canvas, key.path)) {
-        out.push({ path: p, className: hist._typename, ...binsOf(hist), inCanvas: true });
+        const inSubPad = p.split('/').length > key.path.split('/').length + 1;
+        out.push({ path: p, className: hist._typename, ...binsOf(hist), inCanvas: true, inSubPad, empty: isEmpty(hist) });
       }
     }
   }

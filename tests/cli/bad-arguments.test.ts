@@ -113,6 +113,7 @@ const CASES: Case[] = [
   { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--engine', 'cpu'], code: EXIT.badInput, names: noSamples },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--boxes', missing], code: EXIT.badInput, names: missing },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--boxes', missing, '--window-box', 'valid'], code: EXIT.badInput, names: '--boxes' },
+  { command: 'inspect', args: [missing], code: EXIT.badInput, names: `${missing}: no such file` },
   { command: 'demo', args: ['--out', out, '--seed', 'one'], code: EXIT.badInput, names: '--seed' },
   { command: 'demo', args: ['--out', out, '--ae-epochs', '-1'], code: EXIT.badInput, names: '--ae-epochs' },
 ];

@@ -1,0 +1,185 @@
+/**
+ * What a file holds, without reading its pixels where the format allows: `tpcvision inspect`.
+ * In: a path. Out: a FileSummary — format, the items (frames, pages, histograms, keys, events)
+ * with their dimensions and pixel types, run/event numbers and time span where the format has
+ * them, and notes (what could not be told without reading more). Bad or unknown files give an
+ * InputError naming the file.
+ */
+import { closeSync, readSync, statSync } from 'node:fs';
+import { InputError } from '../core/errors.js';
+import { detectFormat } from './frames.js';
+import { parseNpyHeader } from './npy.js';
+import { openForReading } from './open-file.js';
+import { readTiffInfo } from './tiff.js';
+
+/** One thing inside a file: a frame, a page, a histogram, a key, a bank. */
+export interface InspectItem {
+  /** Name or position: "frame 3", a histogram path, a bank name. */
+  name: string;
+  kind: string;
+  /** "2304×2304" for images, "(N, 3)" for other arrays, null when not an image or not read. */
+  dimensions: string | null;
+  dtype: string | null;
+  /** How many items this row stands for (identical pages grouped; a bank's events). */
+  count: number;
+  run?: number;
+  event?: number;
+}
+
+export interface FileSummary {
+  path: string;
+  format: string;
+  bytes: number;
+  /** Frames tpcvision reads from the file as a run of frames (null: not a frame file). */
+  frames: number | null;
+  items: InspectItem[];
+  runs: number[];
+  /** Event numbers (first, last) where the format names events. */
+  events: { first: number; last: number; count: number } | null;
+  /** Unix seconds of the first and last event, where the format stamps them. */
+  time: { first: number; last: number } | null;
+  notes: string[];
+}
+
+/** A ROOT file's TH2s are read for their sizes only up to this many (a run file holds hundreds). */
+const ROOT_SIZES_READ = 20;
+
+export async function inspectFile(path: string): Promise<FileSummary> {
+  let bytes: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new InputError(path, 'not a regular file');
+    bytes = st.size;
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(path, 'no such file');
+  }
+  const base: FileSummary = { path, format: 'unknown', bytes, frames: null, items: [], runs: [], events: null, time: null, notes: [] };
+  const format = detectFormat(path);
+  switch (format) {
+    case 'npy':
+      return inspectNpy(path, base);
+    case 'tiff':
+      return inspectTiff(path, base);
+    case 'root':
+      return inspectRoot(path, base);
+    default:
+      throw new InputError(path, 'unknown file format (inspect reads NumPy .npy, TIFF, ROOT)');
+  }
+}
+
+function inspectNpy(path: string, s: FileSummary): FileSummary {
+  const head = readHead(path, 64 * 1024);
+  const { shape, dtype } = parseNpyHeader(head, path);
+  const dims = `(${shape.join(', ')})`;
+  s.format = 'NumPy .npy';
+  if (shape.length === 2) {
+    s.frames = 1;
+    s.items.push({ name: 'frame 0', kind: 'frame', dimensions: `${shape[1]}×${shape[0]}`, dtype, count: 1 });
+  } else if (shape.length === 3) {
+    s.frames = shape[0];
+    s.items.push({ name: `frames 0–${shape[0] - 1}`, kind: 'frame stack', dimensions: `${shape[2]}×${shape[1]}`, dtype, count: shape[0] });
+  } else {
+    s.items.push({ name: 'array', kind: 'array', dimensions: dims, dtype, count: 1 });
+    s.notes.push(`a ${shape.length}-D array ${dims}: not frames (a frame is 2-D (H, W), a stack 3-D (N, H, W))`);
+  }
+  return s;
+}
+
+function inspectTiff(path: string, s: FileSummary): FileSummary {
+  const pages = readTiffInfo(path);
+  s.format = 'TIFF';
+  s.frames = pages.length;
+  // runs of identical pages in one row each
+  for (let i = 0; i < pages.length; ) {
+    const p = pages[i];
+    let j = i + 1;
+    while (j < pages.length && pages[j].width === p.width && pages[j].height === p.height && pages[j].dtype === p.dtype && pages[j].compression === p.compression) j++;
+    s.items.push({ name: j - i > 1 ? `pages ${i}–${j - 1}` : `page ${i}`, kind: `page (${p.compression})`, dimensions: `${p.width}×${p.height}`, dtype: p.dtype, count: j - i });
+    i = j;
+  }
+  return s;
+}
+
+async function inspectRoot(path: string, s: FileSummary): Promise<FileSummary> {
+  const { listRootKeys, listRootHistograms, readRootHistogramSize, cygnoPictureNumbers } = await import('./root.js');
+  s.format = 'ROOT';
+  const keys = await listRootKeys(path);
+  const th2 = keys.filter((k) => /^TH2[FDSICL]$/.test(k.className));
+  const events: number[] = [];
+  const runs = new Set<number>();
+  let sized = 0;
+  for (const k of keys) {
+    const numbers = cygnoPictureNumbers(k.path);
+    if (numbers.run !== undefined) runs.add(numbers.run);
+    if (numbers.event !== undefined) events.push(numbers.event);
+    const isTh2 = th2.includes(k);
+    let dimensions: string | null = null;
+    if (isTh2 && sized < ROOT_SIZES_READ) {
+      const size = await readRootHistogramSize(path, k.path, k.cycle);
+      dimensions = `${size.width}×${size.height}`;
+      sized++;
+    }
+    s.items.push({ name: k.path, kind: k.className, dimensions, dtype: isTh2 ? (/^TH2[FSC]$/.test(k.className) ? 'float32' : 'float64') : null, count: 1, ...numbers });
+  }
+  if (th2.length > ROOT_SIZES_READ) s.notes.push(`sizes read for the first ${ROOT_SIZES_READ} of ${th2.length} 2-D histograms (each read loads its bins)`);
+  // histograms drawn on canvases are frames only when the file has no TH2 of its own
+  if (th2.length === 0 && keys.some((k) => k.className === 'TCanvas' || k.className === 'TPad')) {
+    let drawn = 0;
+    for (const h of (await listRootHistograms(path)).filter((x) => x.inCanvas)) {
+      const frame = !h.inSubPad && !h.empty; // what readRootFrames takes
+      if (frame) drawn++;
+      const where = h.inSubPad ? 'in a sub-pad' : h.empty ? 'on a canvas, empty' : 'on a canvas: a frame';
+      s.items.push({ name: h.path, kind: `${h.className} (${where})`, dimensions: `${h.width}×${h.height}`, dtype: /^TH2[FSC]$/.test(h.className) ? 'float32' : 'float64', count: 1 });
+    }
+    s.notes.push('no TH2 under its own key: the frames are the non-empty TH2s drawn directly on canvases (not those in sub-pads)');
+    s.frames = drawn > 0 ? drawn : null;
+  }
+  const frames = th2.length || (s.frames ?? 0);
+  s.frames = frames > 0 ? frames : null;
+  if (frames === 0) s.notes.push('no 2-D histogram: not a frame file');
+  s.runs = [...runs].sort((a, b) => a - b);
+  if (events.length) s.events = { first: Math.min(...events), last: Math.max(...events), count: events.length };
+  return s;
+}
+
+function readHead(path: string, n: number): Uint8Array {
+  const fd = openForReading(path);
+  try {
+    const buf = new Uint8Array(n);
+    const got = readSync(fd, buf, 0, n, 0);
+    return buf.subarray(0, got);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The summary as lines of text: a head line, then one row per item. */
+export function formatSummary(s: FileSummary): string {
+  const facts = [s.format, humanBytes(s.bytes)];
+  if (s.frames !== null) facts.push(`${s.frames} frame${s.frames === 1 ? '' : 's'}`);
+  if (s.runs.length) facts.push(`run${s.runs.length > 1 ? 's' : ''} ${s.runs.join(', ')}`);
+  if (s.events) facts.push(`events ${s.events.first}–${s.events.last} (${s.events.count})`);
+  if (s.time) facts.push(`${new Date(s.time.first * 1000).toISOString()} → ${new Date(s.time.last * 1000).toISOString()} (${s.time.last - s.time.first} s)`);
+  const lines = [`${s.path}: ${facts.join(', ')}`];
+  const w = Math.min(60, Math.max(4, ...s.items.map((i) => i.name.length)));
+  const k = Math.max(4, ...s.items.map((i) => i.kind.length));
+  if (s.items.length) lines.push(`  ${'name'.padEnd(w)}  ${'kind'.padEnd(k)}  ${'dimensions'.padEnd(11)}  ${'dtype'.padEnd(7)}  count`);
+  for (const i of s.items) {
+    lines.push(`  ${i.name.padEnd(w)}  ${i.kind.padEnd(k)}  ${(i.dimensions ?? '–').padEnd(11)}  ${(i.dtype ?? '–').padEnd(7)}  ${i.count}`);
+  }
+  for (const n of s.notes) lines.push(`  note: ${n}`);
+  return lines.join('\n');
+}
+
+function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
+}
