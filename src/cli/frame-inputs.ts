@@ -17,7 +17,7 @@ export function collectFiles(inputs: string[]): string[] {
 export function collectInputs(inputs: string[]): { files: string[]; skipped: SkippedEntry[] } {
   const parts = inputs.map((p) => listFrameInputs(p));
   const files = parts.flatMap((p) => p.files);
-  if (files.length === 0) throw new InputError(inputs.join(', '), 'no frame files found (.npy, .tif, .tiff)');
+  if (files.length === 0) throw new InputError(inputs.join(', '), 'no frame files found (.npy, .tif, .tiff, .MTIFF, .root)');
   return { files, skipped: parts.flatMap((p) => p.skipped) };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Format dispatch used by every command: which reader or writer a path needs, which files of a
  * directory are frames, and whether a frame is fit to process.
- * In: paths to .npy (2-D frame or (N, H, W) stack), .tif/.tiff (single or multi-page) and .root
+ * In: paths to .npy (2-D frame or (N, H, W) stack), .tif/.tiff/.MTIFF (single or multi-page) and .root
  * (every 2-D histogram in the file) files, or directories holding them.
  * Out: Frames with meta.source and meta.index; InputErrors that name the file and list the choices.
  * The format is chosen by the file's magic bytes first (a renamed file still reads), its extension
@@ -18,9 +18,10 @@ import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff
 
 export type FrameFormat = 'npy' | 'tiff' | 'root';
 
-const EXTENSIONS: Record<string, FrameFormat> = { '.npy': 'npy', '.tif': 'tiff', '.tiff': 'tiff', '.root': 'root' };
+// .MTIFF: MIGDAL's raw camera data, multi-page TIFF stacks under their own extension
+const EXTENSIONS: Record<string, FrameFormat> = { '.npy': 'npy', '.tif': 'tiff', '.tiff': 'tiff', '.mtiff': 'tiff', '.root': 'root' };
 const WRITABLE = ['.npy', '.tif', '.tiff'];
-const SUPPORTED_TEXT = 'NumPy .npy, TIFF .tif/.tiff, ROOT .root (2-D histograms)';
+const SUPPORTED_TEXT = 'NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms)';
 
 /** Format of a file: magic bytes first, extension second; null when neither is known. */
 export function detectFormat(path: string): FrameFormat | null {

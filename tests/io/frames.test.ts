@@ -44,7 +44,7 @@ describe('readFrames dispatch', () => {
     const path = join(dir, 'frame.fits');
     writeFileSync(path, 'SIMPLE  =                    T');
     await expect(readFrames(path)).rejects.toThrow(
-      `${path}: unknown frame file format (supported: NumPy .npy, TIFF .tif/.tiff, ROOT .root (2-D histograms))`,
+      `${path}: unknown frame file format (supported: NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms))`,
     );
   });
 
@@ -112,7 +112,7 @@ describe('writeFrame / writeFrames', () => {
 });
 
 describe('listFrameFiles', () => {
-  it('a directory gives its frame files sorted by name, skipping truth and other files', () => {
+  it('a directory gives its frame files sorted by name, skipping truth and other files', async () => {
     const d = join(dir, 'run');
     mkdirSync(d);
     for (const name of ['frame_10.npy', 'frame_2.npy', 'frame_1.tif', 'frame_1.truth.json', 'notes.txt', '.hidden.npy', 'frame_3.npy.tmp-12-34']) {
@@ -122,6 +122,13 @@ describe('listFrameFiles', () => {
     symlinkSync(join(d, 'missing.npy'), join(d, 'dangling.npy'));
     symlinkSync(join(d, 'self.npy'), join(d, 'self.npy'));
     expect(listFrameFiles(d).map((p) => p.slice(d.length + 1))).toEqual(['frame_1.tif', 'frame_2.npy', 'frame_10.npy']);
+    // MIGDAL's raw stacks: .MTIFF (any case) is a TIFF
+    const m = join(dir, 'migdal');
+    mkdirSync(m);
+    writeTiffFrames(join(m, 'run_002.MTIFF'), [u16Frame(4, 3, 1), u16Frame(4, 3, 2)]);
+    writeTiffFrames(join(m, 'run_001.mtiff'), [u16Frame(4, 3, 3)]);
+    expect((await readFrames(join(m, 'run_002.MTIFF'))).length).toBe(2);
+    expect(listFrameFiles(m).map((p) => p.slice(m.length + 1))).toEqual(['run_001.mtiff', 'run_002.MTIFF']);
     // every other entry accounted for, with its reason; the broken links do not abort the listing
     const { skipped } = scanFrameDirectory(d);
     expect(skipped.map((k) => [k.path.slice(d.length + 1), k.reason])).toEqual([
