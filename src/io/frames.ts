@@ -1,8 +1,9 @@
 /**
  * Format dispatch used by every command: which reader or writer a path needs, which files of a
  * directory are frames, and whether a frame is fit to process.
- * In: paths to .npy (2-D frame or (N, H, W) stack), .tif/.tiff/.MTIFF (single or multi-page) and .root
- * (every 2-D histogram in the file) files, or directories holding them.
+ * In: paths to .npy (2-D frame or (N, H, W) stack), .tif/.tiff/.MTIFF (single or multi-page), .root
+ * (every 2-D histogram in the file) and MIDAS .mid/.mid.gz/.mid.lz4 (camera banks, midas-frames.ts)
+ * files, or directories holding them.
  * Out: Frames with meta.source and meta.index; InputErrors that name the file and list the choices.
  * The format is chosen by the file's magic bytes first (a renamed file still reads), its extension
  * second. Ignored in directories: truth files (*.truth.json), hidden files, leftovers of interrupted
@@ -12,16 +13,19 @@ import { closeSync, readSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
+import { midasFrames } from './midas-frames.js';
 import { openNpyFrames, readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
 import { openForReading } from './open-file.js';
 import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff.js';
 
-export type FrameFormat = 'npy' | 'tiff' | 'root';
+export type FrameFormat = 'npy' | 'tiff' | 'root' | 'midas';
 
 // .MTIFF: MIGDAL's raw camera data, multi-page TIFF stacks under their own extension
 const EXTENSIONS: Record<string, FrameFormat> = { '.npy': 'npy', '.tif': 'tiff', '.tiff': 'tiff', '.mtiff': 'tiff', '.root': 'root' };
 const WRITABLE = ['.npy', '.tif', '.tiff'];
-const SUPPORTED_TEXT = 'NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms)';
+const SUPPORTED_TEXT = 'NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms), MIDAS .mid/.mid.gz/.mid.lz4';
+/** A MIDAS run's name: its compressed forms are told from other .gz/.lz4 files by it. */
+const MIDAS_NAME = /\.mid(\.gz|\.lz4)?$/i;
 
 /** Format of a file: magic bytes first, extension second; null when neither is known. */
 export function detectFormat(path: string): FrameFormat | null {
@@ -29,6 +33,10 @@ export function detectFormat(path: string): FrameFormat | null {
   if (head.length >= 6 && head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') return 'npy';
   if (isTiffMagic(head)) return 'tiff';
   if (head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'root') return 'root';
+  // MIDAS: a begin-of-run event (id 0x8000, trigger mask "MI") first; a .mid/.mid.gz/.mid.lz4 name
+  // (compressed, or a run split without its begin-of-run) is given to the MIDAS reader to judge
+  if (head.length >= 4 && head[0] === 0x00 && head[1] === 0x80 && head[2] === 0x4d && head[3] === 0x49) return 'midas';
+  if (MIDAS_NAME.test(path)) return 'midas';
   return EXTENSIONS[extname(path).toLowerCase()] ?? null;
 }
 
@@ -44,6 +52,11 @@ export async function readFrames(path: string): Promise<Frame[]> {
       // loaded on demand: jsroot is large and most runs never see a ROOT file
       const { readRootFrames } = await import('./root.js');
       return readRootFrames(path);
+    }
+    case 'midas': {
+      const frames: Frame[] = [];
+      for await (const f of midasFrames(path)) frames.push(f);
+      return frames;
     }
     default:
       throw new InputError(path, `unknown frame file format (supported: ${SUPPORTED_TEXT})`);
@@ -76,11 +89,17 @@ export async function openFrameSource(path: string): Promise<FrameSource> {
 
 /**
  * The frames of one file one at a time, for runs that do not fit in memory: a multi-page TIFF is read
- * page by page (a 200-frame MIGDAL file is about 0.9 GB of pixels); other formats are read whole.
+ * page by page (a 200-frame MIGDAL file is about 0.9 GB of pixels), a MIDAS run event by event;
+ * other formats are read whole.
  * Stopping early (break) closes the file.
  */
 export async function* iterateFrames(path: string): AsyncGenerator<Frame> {
-  if (detectFormat(path) !== 'tiff') {
+  const format = detectFormat(path);
+  if (format === 'midas') {
+    yield* midasFrames(path); // event by event: a run is never held whole
+    return;
+  }
+  if (format !== 'tiff') {
     yield* await readFrames(path);
     return;
   }
@@ -158,7 +177,12 @@ export function listFrameInputs(pathOrDir: string): { files: string[]; skipped: 
 }
 
 function isFrameFileName(name: string): boolean {
-  return extname(name).toLowerCase() in EXTENSIONS;
+  return extname(name).toLowerCase() in EXTENSIONS || MIDAS_NAME.test(name);
+}
+
+/** Whether a file is read as a stream of frames whose number is known only at its end (a MIDAS run). */
+export function isStreamedFrameFile(path: string): boolean {
+  return detectFormat(path) === 'midas';
 }
 
 /**

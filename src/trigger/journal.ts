@@ -43,7 +43,7 @@ export interface JournalFrame {
   kind: 'frame';
   source: string;
   frameIndex: number;
-  /** Frames the source file holds: when every one is journalled, a resumed run need not read the file. */
+  /** Frames the source file holds: when every one is journalled, a resumed run need not read the file (0: a streamed file, always read again). */
   framesInFile: number;
   output: string;
   keptFractionAnalysis: number;

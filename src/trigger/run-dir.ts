@@ -43,6 +43,21 @@ export function outputName(root: string, path: string, i: number, count: number)
   return count > 1 ? `${stem}_${String(i).padStart(4, '0')}.roi` : `${stem}.roi`;
 }
 
+/**
+ * Output path (relative to OUT) of a frame of a streamed run file (a MIDAS run), named by what the
+ * frame says it is, so that a rerun or a resume names it the same: the file's stem (run01234 of
+ * run01234.mid.gz), `_ev` and the event serial, and the camera bank when it is not CAM0.
+ */
+export function eventOutputName(root: string, path: string, meta: Record<string, unknown>): string {
+  const rel = relative(root, path);
+  const name = basename(rel);
+  const run = /\.mid(\.gz|\.lz4)?$/i.exec(name);
+  const stem = join(dirname(rel), run ? name.slice(0, run.index) : basename(name, extname(name)));
+  const event = typeof meta.event === 'number' ? String(meta.event).padStart(6, '0') : String(meta.index);
+  const bank = typeof meta.bank === 'string' && meta.bank !== 'CAM0' ? `_${meta.bank}` : '';
+  return `${stem}_ev${event}${bank}.roi`;
+}
+
 /** Names handed out so far in a run: the second claim of a name is refused with both sources named. */
 export class OutputNames {
   private readonly owners = new Map<string, string>();

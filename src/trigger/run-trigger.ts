@@ -14,7 +14,7 @@ import { silentProgress } from '../core/progress.js';
 import { ensureWritableDir, writeJsonAtomic } from '../core/atomic-write.js';
 import { toolVersion } from '../core/version.js';
 import { InputError } from '../core/errors.js';
-import { openFrameSource, type FrameSource, type SkippedEntry } from '../io/frames.js';
+import { isStreamedFrameFile, iterateFrames, openFrameSource, type FrameSource, type SkippedEntry } from '../io/frames.js';
 import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame, signalCounts } from '../preprocessing/preprocess.js';
 import { checkNotFlat } from '../preprocessing/check-raw-frame.js';
@@ -22,7 +22,7 @@ import type { AnomalyScore } from '../scores/score.js';
 import { countOn, extractRois } from '../roi/extract.js';
 import { readRoiFrame, writeRoiFrame } from '../roi/compress.js';
 import { rawMaskMapping } from './raw-mask.js';
-import { claimRunDirectory, commonFolder, holdsRunOutput, OutputNames, outputName } from './run-dir.js';
+import { claimRunDirectory, commonFolder, eventOutputName, holdsRunOutput, OutputNames, outputName } from './run-dir.js';
 import { finishedFrames, frameKey, identityDifferences, Journal, readJournal, type JournalFrame, type RunIdentity, type StageTimes } from './journal.js';
 
 export type { StageTimes } from './journal.js';
@@ -205,7 +205,7 @@ async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
     for (const path of opts.inputs) {
       // a file whose every frame an earlier attempt wrote, intact, is not read again
       const first = earlier.get(frameKey(path, 0));
-      if (first) {
+      if (first && first.framesInFile > 0) {
         const recs = Array.from({ length: first.framesInFile }, (_, i) => earlier.get(frameKey(path, i)));
         if (recs.every((r) => r !== undefined && isIntact(r))) {
           for (const r of recs as JournalFrame[]) names.claim(r.output, label(path, r.frameIndex, first.framesInFile));
@@ -215,6 +215,11 @@ async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
           progress.tick();
           continue;
         }
+      }
+      if (isStreamedFrameFile(path)) {
+        framesIn += await triggerStream(path, { root, names, earlier, isIntact, done, fail, onResumed: () => resumed++ }, ctx, journal);
+        progress.tick();
+        continue;
       }
       const t = performance.now();
       let source: FrameSource;
@@ -263,6 +268,57 @@ async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
   } finally {
     journal.close();
   }
+}
+
+/** What the per-file loop shares with a streamed file's frames. */
+interface StreamState {
+  root: string;
+  names: OutputNames;
+  earlier: Map<string, JournalFrame>;
+  isIntact: (r: JournalFrame) => boolean;
+  done: JournalFrame[];
+  fail: (source: string, frameIndex: number | null, err: unknown) => void;
+  onResumed: () => void;
+}
+
+/**
+ * The frames of a streamed file (a MIDAS run: their number is known only at the end), in order:
+ * each named by its event (run-dir.ts eventOutputName), resumed when an earlier attempt wrote it
+ * intact, else triggered. Damage that ends the stream (a truncated event, a bad compression stream)
+ * is listed as one failed frame after the last good one, with the reader's message (file, event
+ * serial, byte offset). Returns the frames accounted for.
+ */
+async function triggerStream(path: string, st: StreamState, ctx: RunContext, journal: Journal): Promise<number> {
+  let i = 0;
+  let t = performance.now();
+  try {
+    for await (const frame of iterateFrames(path)) {
+      const readMs = performance.now() - t;
+      const index = i++;
+      const label = typeof frame.meta.event === 'number' ? `${path} event ${frame.meta.event}` : `${path} frame ${index}`;
+      try {
+        const output = eventOutputName(st.root, path, frame.meta);
+        st.names.claim(output, label);
+        const before = st.earlier.get(frameKey(path, index));
+        if (before && before.output === output && st.isIntact(before)) {
+          st.done.push(before);
+          st.onResumed();
+        } else {
+          // framesInFile 0: a stream's length is unknown while it is read, so a resume reads it again
+          const rec = await triggerFrame(frame, { source: path, frameIndex: index, framesInFile: 0, output, readMs }, ctx);
+          journal.append(rec);
+          st.done.push(rec);
+        }
+      } catch (err) {
+        st.fail(path, index, err);
+      }
+      t = performance.now();
+    }
+  } catch (err) {
+    st.fail(path, i, err); // the damage: what follows it is lost
+    return i + 1;
+  }
+  return i;
 }
 
 /** Means over the written frames (per frame: kept fractions, ROIs, stage times). */

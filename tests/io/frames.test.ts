@@ -44,7 +44,7 @@ describe('readFrames dispatch', () => {
     const path = join(dir, 'frame.fits');
     writeFileSync(path, 'SIMPLE  =                    T');
     await expect(readFrames(path)).rejects.toThrow(
-      `${path}: unknown frame file format (supported: NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms))`,
+      `${path}: unknown frame file format (supported: NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms), MIDAS .mid/.mid.gz/.mid.lz4)`,
     );
   });
 
