@@ -63,8 +63,10 @@ export async function inspectFile(path: string): Promise<FileSummary> {
       return inspectTiff(path, base);
     case 'root':
       return inspectRoot(path, base);
+    case 'midas':
+      return inspectMidas(path, base);
     default:
-      throw new InputError(path, 'unknown file format (inspect reads NumPy .npy, TIFF, ROOT)');
+      throw new InputError(path, 'unknown file format (inspect reads NumPy .npy, TIFF, ROOT, MIDAS)');
   }
 }
 
@@ -140,6 +142,78 @@ async function inspectRoot(path: string, s: FileSummary): Promise<FileSummary> {
   if (frames === 0) s.notes.push('no 2-D histogram: not a frame file');
   s.runs = [...runs].sort((a, b) => a - b);
   if (events.length) s.events = { first: Math.min(...events), last: Math.max(...events), count: events.length };
+  return s;
+}
+
+/**
+ * A MIDAS run read through once (streamed): events by kind, the run number, serials and time span,
+ * one row per bank name and type with the events holding it (camera banks with their inferred
+ * frame size). Damage ends the reading: what came before is summarised and the damage is a note.
+ */
+async function inspectMidas(path: string, s: FileSummary): Promise<FileSummary> {
+  const { readMidasEvents, midasCameraShape, midasCompressionOf, runNumberFromFileName, runNumberFromOdb } = await import('./midas.js');
+  const compression = midasCompressionOf(readHead(path, 4));
+  s.format = `MIDAS${compression === 'none' ? '' : ` (${compression})`}`;
+  const kinds = new Map<string, number>();
+  const banks = new Map<string, InspectItem & { sizes: Set<number> }>();
+  let run = runNumberFromFileName(path);
+  let first: { serial: number; time: number } | null = null;
+  let last: { serial: number; time: number } | null = null;
+  let frames = 0;
+  let dataEvents = 0;
+  try {
+    for await (const ev of readMidasEvents(path)) {
+      kinds.set(ev.kind, (kinds.get(ev.kind) ?? 0) + 1);
+      if (ev.kind === 'bor' && ev.text !== undefined) run = runNumberFromOdb(ev.text) ?? run;
+      if (ev.kind !== 'data') continue;
+      dataEvents++;
+      first ??= { serial: ev.serial, time: ev.time };
+      last = { serial: ev.serial, time: ev.time };
+      for (const b of ev.banks) {
+        const key = `${b.name} ${b.typeName}`;
+        let row = banks.get(key);
+        if (!row) {
+          row = { name: b.name, kind: `bank ${b.typeName}`, dimensions: null, dtype: null, count: 0, sizes: new Set() };
+          banks.set(key, row);
+        }
+        row.count++;
+        row.sizes.add(b.size);
+        if (/^CAM\d$/.test(b.name) && b.typeName === 'WORD') frames++;
+      }
+    }
+  } catch (err) {
+    s.notes.push(`reading stopped at damage: ${(err as Error).message}`);
+  }
+  for (const row of banks.values()) {
+    const sizes = [...row.sizes].sort((a, b) => a - b);
+    if (/^CAM\d$/.test(row.name) && row.kind === 'bank WORD') {
+      row.dtype = 'uint16';
+      row.dimensions = sizes
+        .map((b) => {
+          try {
+            const { width, height } = midasCameraShape(b / 2);
+            return `${width}×${height}`;
+          } catch {
+            return `${b / 2} px (no frame shape)`;
+          }
+        })
+        .join(', ');
+    } else {
+      row.dimensions = sizes.length === 1 ? `${sizes[0]} B` : `${sizes[0]}–${sizes[sizes.length - 1]} B`;
+    }
+    const { sizes: _sizes, ...item } = row;
+    s.items.push(item);
+  }
+  for (const kind of ['bor', 'eor', 'message'] as const) {
+    const n = kinds.get(kind);
+    if (n) s.items.push({ name: { bor: 'begin of run', eor: 'end of run', message: 'messages' }[kind], kind: kind === 'message' ? 'message' : 'ODB dump', dimensions: null, dtype: null, count: n });
+  }
+  s.frames = frames;
+  if (run !== null) s.runs = [run];
+  if (first && last) {
+    s.events = { first: first.serial, last: last.serial, count: dataEvents };
+    s.time = { first: first.time, last: last.time };
+  }
   return s;
 }
 

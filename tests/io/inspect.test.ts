@@ -7,12 +7,13 @@
  * the others, exit code 2.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dtypeOf } from '../../src/core/frame.js';
 import { readFrames, writeFrames } from '../../src/io/frames.js';
 import { formatSummary, inspectFile, type FileSummary } from '../../src/io/inspect.js';
+import { borEvent, dataEvent, eorEvent, messageEvent, writeMidasFile } from '../../src/io/midas-write.js';
 import { f32Frame, realDataDir, REAL_DATA_MISSING, removeScratch, scratchDir, u16Frame } from './helpers.js';
 
 const BIN = join(process.cwd(), 'bin', 'tpcvision.js');
@@ -46,6 +47,35 @@ describe('inspect', () => {
     expect((await expectAsReaders(stack)).items).toHaveLength(1);
     const t = await expectAsReaders(tif);
     expect(t.items.map((i) => [i.name, i.count])).toEqual([['pages 0–1', 2], ['page 2', 1]]);
+  });
+
+  it('a MIDAS run: events, run, serials, time span, banks with the camera frame size; damage summarised up to it', async () => {
+    const path = join(dir, 'run00077.mid.lz4');
+    const cam = (k: number) => Uint16Array.from({ length: 144 }, (_, i) => (i * 7 + k) % 65536);
+    await writeMidasFile(path, [
+      borEvent(77, 1_700_000_000, JSON.stringify({ Runinfo: { 'Run number': 77 } })),
+      ...[1, 2, 3].map((serial) => dataEvent({ eventId: 1, serial, time: 1_700_000_010 + serial }, [{ name: 'CAM0', type: 4, data: cam(serial) }, { name: 'DGH0', type: 6, data: Uint32Array.of(serial, serial) }])),
+      messageEvent(1_700_000_020, 'run stopped'),
+      eorEvent(77, 1_700_000_030, '{}'),
+    ]);
+    const s = await inspectFile(path);
+    expect(s).toMatchObject({ format: 'MIDAS (lz4)', frames: (await readFrames(path)).length, runs: [77], events: { first: 1, last: 3, count: 3 }, time: { first: 1_700_000_011, last: 1_700_000_013 } });
+    expect(s.frames).toBe(3);
+    expect(s.items.map((i) => [i.name, i.kind, i.dimensions, i.count])).toEqual([
+      ['CAM0', 'bank WORD', '12×12', 3],
+      ['DGH0', 'bank DWORD', '8 B', 3],
+      ['begin of run', 'ODB dump', null, 1],
+      ['end of run', 'ODB dump', null, 1],
+      ['messages', 'message', null, 1],
+    ]);
+    // cut inside the third data event: two events summarised, the damage a note
+    const plain = join(dir, 'run00078.mid');
+    await writeMidasFile(plain, [borEvent(78, 1, '{}'), ...[1, 2, 3].map((serial) => dataEvent({ eventId: 1, serial, time: serial }, [{ name: 'CAM0', type: 4, data: cam(serial) }]))]);
+    const bytes = readFileSync(plain);
+    writeFileSync(plain, bytes.subarray(0, bytes.length - 10));
+    const d = await inspectFile(plain);
+    expect(d).toMatchObject({ format: 'MIDAS', frames: 2, runs: [78], events: { first: 1, last: 2, count: 2 } });
+    expect(d.notes.join(' ')).toMatch(/reading stopped at damage: .*run00078\.mid: event serial 3 at byte offset \d+/);
   });
 
   it('refuses an unknown file naming it', async () => {
