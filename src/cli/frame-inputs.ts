@@ -4,8 +4,10 @@
  * naming the inputs when they hold no frame at all (an empty .npy stack), instead of letting a
  * stage downstream fail on an empty list.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { listFrameInputs, type SkippedEntry } from '../io/frames.js';
+import { listFrameInputs, scanFrameDirectory, type SkippedEntry } from '../io/frames.js';
 import { fileSequence, type FrameSequence } from '../io/sequence.js';
 
 /** Frame files of the positional inputs (files or directories), in order. */
@@ -39,4 +41,28 @@ export function frameSequence(files: string[]): FrameSequence {
     }
     if (count === 0) throw new InputError(files.join(', '), 'holds no frames (an empty stack?)');
   };
+}
+
+/**
+ * The inputs of `export`: files as given; a directory → its frame files and the `.roi` files in it and
+ * its subdirectories (a trigger's output keeps its inputs' folders), in name order.
+ */
+export function collectExportInputs(inputs: string[]): string[] {
+  const files: string[] = [];
+  for (const p of inputs) {
+    let dir: boolean;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch {
+      throw new InputError(p, 'no such file or directory');
+    }
+    if (!dir) {
+      files.push(p);
+      continue;
+    }
+    const rois = (readdirSync(p, { recursive: true }) as string[]).filter((n) => n.toLowerCase().endsWith('.roi')).map((n) => join(p, n));
+    files.push(...[...scanFrameDirectory(p).files, ...rois].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })));
+  }
+  if (files.length === 0) throw new InputError(inputs.join(', '), 'no .roi or frame files found');
+  return files;
 }

@@ -14,6 +14,7 @@ import { registerModel } from './commands/model.js';
 import { registerOasis } from './commands/oasis.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerExport } from './commands/export.js';
 import { exitFor } from './exit-codes.js';
 
 export function buildProgram(): Command {
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // the order here is the order of `tpcvision --help`
-  for (const register of [registerSimulate, registerPedestals, registerCalibrate, registerTrigger, registerEvaluate, registerTrain, registerModel, registerOasis, registerDemo, registerInspect]) {
+  for (const register of [registerSimulate, registerPedestals, registerCalibrate, registerTrigger, registerEvaluate, registerTrain, registerModel, registerOasis, registerDemo, registerInspect, registerExport]) {
     register(program);
   }
   return program;

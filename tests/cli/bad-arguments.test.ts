@@ -114,6 +114,8 @@ const CASES: Case[] = [
   { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--boxes', missing], code: EXIT.badInput, names: missing },
   { command: 'oasis evaluate', args: ['--model', empty, '--data', noSamples, '--out', out, '--boxes', missing, '--window-box', 'valid'], code: EXIT.badInput, names: '--boxes' },
   { command: 'inspect', args: [missing], code: EXIT.badInput, names: `${missing}: no such file` },
+  { command: 'export', args: [frame, '--out', out, '--format', 'fits'], code: EXIT.badInput, names: "--format 'fits' is not one of npy, tiff, h5" },
+  { command: 'export', args: [missing, '--out', out], code: EXIT.badInput, names: `${missing}: no such file or directory` },
   { command: 'demo', args: ['--out', out, '--seed', 'one'], code: EXIT.badInput, names: '--seed' },
   { command: 'demo', args: ['--out', out, '--ae-epochs', '-1'], code: EXIT.badInput, names: '--ae-epochs' },
 ];
