@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   try {
     const h5 = join(dir, 'run00001.h5');
     const stack = Array.from({ length: count }, (_, n) => frames[n % frames.length]);
-    writeFrames(h5, stack);
+    await writeFrames(h5, stack);
     const r = await readAll(h5);
     rows.push({ format: '.h5', frames: r.frames, fileMB: statSync(h5).size / MB, writeSeconds: null, readSeconds: r.seconds, readMBps: r.frameBytes / MB / r.seconds, toolSeconds: null, toolMBps: null });
   } catch (err) {

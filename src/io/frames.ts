@@ -2,8 +2,9 @@
  * Format dispatch used by every command: which reader or writer a path needs, which files of a
  * directory are frames, and whether a frame is fit to process.
  * In: paths to .npy (2-D frame or (N, H, W) stack), .tif/.tiff/.MTIFF (single or multi-page), .root
- * (every 2-D histogram in the file) and MIDAS .mid/.mid.gz/.mid.lz4 (camera banks, midas-frames.ts)
- * files, or directories holding them.
+ * (every 2-D histogram in the file), MIDAS .mid/.mid.gz/.mid.lz4 (camera banks, midas-frames.ts) and
+ * HDF5 .h5/.hdf5/.hdf (every 2-D dataset, every 3-D dataset's frames; hdf5.ts) files, or directories
+ * holding them.
  * Out: Frames with meta.source and meta.index; InputErrors that name the file and list the choices.
  * The format is chosen by the file's magic bytes first (a renamed file still reads), its extension
  * second. Ignored in directories: truth files (*.truth.json), hidden files, leftovers of interrupted
@@ -13,17 +14,29 @@ import { closeSync, readSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
 import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
+// hdf5.ts loads h5wasm (the HDF5 library as 4 MB of WebAssembly) on first use, not on import
+import { isHdf5Magic, iterateHdf5Frames, openHdf5Frames, readHdf5Frames, writeHdf5Frames } from './hdf5.js';
 import { midasFrames } from './midas-frames.js';
 import { openNpyFrames, readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
 import { openForReading } from './open-file.js';
 import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff.js';
 
-export type FrameFormat = 'npy' | 'tiff' | 'root' | 'midas';
+export type FrameFormat = 'npy' | 'tiff' | 'root' | 'midas' | 'hdf5';
 
 // .MTIFF: MIGDAL's raw camera data, multi-page TIFF stacks under their own extension
-const EXTENSIONS: Record<string, FrameFormat> = { '.npy': 'npy', '.tif': 'tiff', '.tiff': 'tiff', '.mtiff': 'tiff', '.root': 'root' };
-const WRITABLE = ['.npy', '.tif', '.tiff'];
-const SUPPORTED_TEXT = 'NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms), MIDAS .mid/.mid.gz/.mid.lz4';
+const EXTENSIONS: Record<string, FrameFormat> = {
+  '.npy': 'npy',
+  '.tif': 'tiff',
+  '.tiff': 'tiff',
+  '.mtiff': 'tiff',
+  '.root': 'root',
+  '.h5': 'hdf5',
+  '.hdf5': 'hdf5',
+  '.hdf': 'hdf5',
+};
+const WRITABLE = ['.npy', '.tif', '.tiff', '.h5', '.hdf5'];
+const SUPPORTED_TEXT =
+  'NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms), MIDAS .mid/.mid.gz/.mid.lz4, HDF5 .h5/.hdf5/.hdf (2-D/3-D datasets)';
 /** A MIDAS run's name: its compressed forms are told from other .gz/.lz4 files by it. */
 const MIDAS_NAME = /\.mid(\.gz|\.lz4)?$/i;
 
@@ -33,6 +46,8 @@ export function detectFormat(path: string): FrameFormat | null {
   if (head.length >= 6 && head[0] === 0x93 && String.fromCharCode(...head.subarray(1, 6)) === 'NUMPY') return 'npy';
   if (isTiffMagic(head)) return 'tiff';
   if (head.length >= 4 && String.fromCharCode(...head.subarray(0, 4)) === 'root') return 'root';
+  // HDF5: the signature at byte 0; one after a user block (byte 512, 1024, …) is found by the extension
+  if (isHdf5Magic(head)) return 'hdf5';
   // MIDAS: a begin-of-run event (id 0x8000, trigger mask "MI") first; a .mid/.mid.gz/.mid.lz4 name
   // (compressed, or a run split without its begin-of-run) is given to the MIDAS reader to judge
   if (head.length >= 4 && head[0] === 0x00 && head[1] === 0x80 && head[2] === 0x4d && head[3] === 0x49) return 'midas';
@@ -58,6 +73,8 @@ export async function readFrames(path: string): Promise<Frame[]> {
       for await (const f of midasFrames(path)) frames.push(f);
       return frames;
     }
+    case 'hdf5':
+      return readHdf5Frames(path);
     default:
       throw new InputError(path, `unknown frame file format (supported: ${SUPPORTED_TEXT})`);
   }
@@ -83,20 +100,25 @@ export async function openFrameSource(path: string): Promise<FrameSource> {
     const reader = TiffReader.open(path);
     return { count: reader.pageCount, read: (i) => reader.readPage(i), close: () => reader.close() };
   }
+  if (format === 'hdf5') return openHdf5Frames(path); // frame by frame, as TIFF
   const frames = await readFrames(path); // ROOT: the histograms are read together
   return { count: frames.length, read: (i) => frames[i], close: () => {} };
 }
 
 /**
  * The frames of one file one at a time, for runs that do not fit in memory: a multi-page TIFF is read
- * page by page (a 200-frame MIGDAL file is about 0.9 GB of pixels), a MIDAS run event by event;
- * other formats are read whole.
+ * page by page (a 200-frame MIGDAL file is about 0.9 GB of pixels), a MIDAS run event by event, an
+ * HDF5 stack frame by frame; other formats are read whole.
  * Stopping early (break) closes the file.
  */
 export async function* iterateFrames(path: string): AsyncGenerator<Frame> {
   const format = detectFormat(path);
   if (format === 'midas') {
     yield* midasFrames(path); // event by event: a run is never held whole
+    return;
+  }
+  if (format === 'hdf5') {
+    yield* iterateHdf5Frames(path);
     return;
   }
   if (format !== 'tiff') {
@@ -204,19 +226,23 @@ export function validateFrame(frame: Frame, source: string, expected?: { width: 
   }
 }
 
-/** Write one frame, format from the extension (.npy, .tif, .tiff); atomic. */
-export function writeFrame(path: string, frame: Frame): void {
-  writeFrames(path, [frame]);
+/** Write one frame, format from the extension (.npy, .tif, .tiff, .h5, .hdf5); atomic. See writeFrames for HDF5. */
+export function writeFrame(path: string, frame: Frame): void | Promise<void> {
+  return writeFrames(path, [frame]);
 }
 
 /**
  * Write frames to one file: a .npy of one frame is 2-D (H, W), of several a 3-D stack (N, H, W) that
- * needs equal sizes and pixel types; a TIFF gets one page per frame. Atomic.
+ * needs equal sizes and pixel types; a TIFF gets one page per frame; an HDF5 file one dataset
+ * "frames" shaped as the .npy (hdf5.ts writes other layouts). Atomic.
+ * HDF5 is written asynchronously (h5wasm starts so): for .h5/.hdf5 the result is a Promise, which
+ * must be awaited (awaiting the other formats' undefined is harmless).
  */
-export function writeFrames(path: string, frames: readonly Frame[]): void {
+export function writeFrames(path: string, frames: readonly Frame[]): void | Promise<void> {
   const ext = extname(path).toLowerCase();
   if (frames.length === 0) throw new InputError(path, 'no frames to write');
   if (ext === '.tif' || ext === '.tiff') return writeTiffFrames(path, frames);
+  if (ext === '.h5' || ext === '.hdf5') return writeHdf5Frames(path, frames);
   if (ext !== '.npy') {
     throw new InputError(path, `cannot write frames as '${ext || '(no extension)'}' (supported: ${WRITABLE.join(', ')})`);
   }

@@ -65,8 +65,10 @@ export async function inspectFile(path: string): Promise<FileSummary> {
       return inspectRoot(path, base);
     case 'midas':
       return inspectMidas(path, base);
+    case 'hdf5':
+      return inspectHdf5(path, base);
     default:
-      throw new InputError(path, 'unknown file format (inspect reads NumPy .npy, TIFF, ROOT, MIDAS)');
+      throw new InputError(path, 'unknown file format (inspect reads NumPy .npy, TIFF, ROOT, MIDAS, HDF5)');
   }
 }
 
@@ -214,6 +216,29 @@ async function inspectMidas(path: string, s: FileSummary): Promise<FileSummary> 
     s.events = { first: first.serial, last: last.serial, count: dataEvents };
     s.time = { first: first.time, last: last.time };
   }
+  return s;
+}
+
+/** HDF5: every dataset with its shape and type (pixels not read), the frames each gives, CYGNO names' run/event. */
+async function inspectHdf5(path: string, s: FileSummary): Promise<FileSummary> {
+  const { listHdf5Datasets } = await import('./hdf5.js');
+  const { cygnoPictureNumbers } = await import('./cygno-names.js');
+  s.format = 'HDF5';
+  const events: number[] = [];
+  const runs = new Set<number>();
+  let frames = 0;
+  for (const d of await listHdf5Datasets(path)) {
+    const numbers = cygnoPictureNumbers(d.path);
+    if (numbers.run !== undefined) runs.add(numbers.run);
+    if (numbers.event !== undefined) events.push(numbers.event);
+    frames += d.frames;
+    const image = d.frames > 0 ? `${d.shape[d.shape.length - 1]}×${d.shape[d.shape.length - 2]}` : `(${d.shape.join(', ')})`;
+    s.items.push({ name: d.path, kind: d.skipped ? `dataset (not frames: ${d.skipped})` : d.shape.length === 3 ? 'dataset (stack)' : 'dataset', dimensions: image, dtype: d.dtype, count: Math.max(d.frames, 1), ...numbers });
+  }
+  s.frames = frames > 0 ? frames : null;
+  if (frames === 0) s.notes.push('no 2-D or 3-D numeric dataset: not a frame file');
+  s.runs = [...runs].sort((a, b) => a - b);
+  if (events.length) s.events = { first: Math.min(...events), last: Math.max(...events), count: events.length };
   return s;
 }
 

@@ -12,6 +12,10 @@
 import { openFile } from 'jsroot';
 import { InputError } from '../core/errors.js';
 import { makeFrame, type Frame } from '../core/frame.js';
+import { cygnoPictureNumbers } from './cygno-names.js';
+
+// one implementation of the picture names, shared with the HDF5 reader; still exported from here
+export { cygnoPictureNumbers };
 
 export interface RootKeyInfo {
   /** slash-separated path inside the file, e.g. "Run_41525_ev_399/Track_ev_41525_run_399_cluster_0" */
@@ -245,14 +249,4 @@ function histogramFrame(h: RootObject, source: string, name: string, index: numb
     ...(options.errors ? { content: 'bin errors' } : {}),
     ...cygnoPictureNumbers(name),
   });
-}
-
-/**
- * Run and event of a CYGNO picture from its histogram's name, `pic_run{run}_ev{event}` (the
- * MIDAS→ROOT converter's histograms_RunNNNNN.root), {} for other names. Only the last part of a
- * path counts.
- */
-export function cygnoPictureNumbers(name: string): { run?: number; event?: number } {
-  const m = /^pic_run(\d+)_ev(\d+)$/.exec(name.slice(name.lastIndexOf('/') + 1));
-  return m ? { run: Number(m[1]), event: Number(m[2]) } : {};
 }

@@ -45,7 +45,7 @@ export async function exportFrames(inputs: readonly string[], outDir: string, ex
       const frames: Frame[] = [];
       if (extname(input).toLowerCase() === '.roi') frames.push(roiFileFrame(input));
       else for await (const f of iterateFrames(input)) frames.push(f);
-      writeFrames(output, frames);
+      await writeFrames(output, frames); // HDF5 writes asynchronously
       taken.set(output, input);
       result.written.push({ input, output, frames: frames.length });
     } catch (err) {

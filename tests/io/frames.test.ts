@@ -44,7 +44,7 @@ describe('readFrames dispatch', () => {
     const path = join(dir, 'frame.fits');
     writeFileSync(path, 'SIMPLE  =                    T');
     await expect(readFrames(path)).rejects.toThrow(
-      `${path}: unknown frame file format (supported: NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms), MIDAS .mid/.mid.gz/.mid.lz4)`,
+      `${path}: unknown frame file format (supported: NumPy .npy, TIFF .tif/.tiff/.MTIFF, ROOT .root (2-D histograms), MIDAS .mid/.mid.gz/.mid.lz4, HDF5 .h5/.hdf5/.hdf (2-D/3-D datasets))`,
     );
   });
 
@@ -93,7 +93,7 @@ describe('iterateFrames', () => {
 describe('writeFrame / writeFrames', () => {
   it('refuses unknown extensions with the list of writable ones', () => {
     expect(inputError(() => writeFrame(join(dir, 'x.png'), u16Frame(2, 2, 1))).message).toMatch(
-      /x\.png: cannot write frames as '\.png' \(supported: \.npy, \.tif, \.tiff\)/,
+      /x\.png: cannot write frames as '\.png' \(supported: \.npy, \.tif, \.tiff, \.h5, \.hdf5\)/,
     );
   });
 

@@ -14,6 +14,7 @@ import { dtypeOf } from '../../src/core/frame.js';
 import { readFrames, writeFrames } from '../../src/io/frames.js';
 import { formatSummary, inspectFile, type FileSummary } from '../../src/io/inspect.js';
 import { borEvent, dataEvent, eorEvent, messageEvent, writeMidasFile } from '../../src/io/midas-write.js';
+import { writeHdf5Frames } from '../../src/io/hdf5.js';
 import { f32Frame, realDataDir, REAL_DATA_MISSING, removeScratch, scratchDir, u16Frame } from './helpers.js';
 
 const BIN = join(process.cwd(), 'bin', 'tpcvision.js');
@@ -76,6 +77,20 @@ describe('inspect', () => {
     const d = await inspectFile(plain);
     expect(d).toMatchObject({ format: 'MIDAS', frames: 2, runs: [78], events: { first: 1, last: 2, count: 2 } });
     expect(d.notes.join(' ')).toMatch(/reading stopped at damage: .*run00078\.mid: event serial 3 at byte offset \d+/);
+  });
+
+  it('an HDF5 file: stacks and CYGNO pictures with sizes and run/event, as the reader reads them; other datasets listed, not counted', async () => {
+    const stackPath = join(dir, 'stack.h5');
+    await writeFrames(stackPath, [u16Frame(6, 4, 11), u16Frame(6, 4, 12), u16Frame(6, 4, 13)]);
+    const s = await inspectFile(stackPath);
+    expect(s).toMatchObject({ format: 'HDF5', frames: (await readFrames(stackPath)).length });
+    expect(s.items.map((i) => [i.kind, i.dimensions, i.dtype, i.count])).toEqual([['dataset (stack)', '6×4', 'uint16', 3]]);
+    const pics = join(dir, 'pics.h5');
+    const frames = [5, 6].map((event, k) => ({ ...f32Frame(3, 2, 20 + k), meta: { run: 321, event } }));
+    await writeHdf5Frames(pics, frames, { layout: 'cygno' });
+    const p = await inspectFile(pics);
+    expect(p).toMatchObject({ frames: 2, runs: [321], events: { first: 5, last: 6, count: 2 } });
+    expect(p.items.map((i) => i.dimensions)).toEqual(['3×2', '3×2']);
   });
 
   it('refuses an unknown file naming it', async () => {

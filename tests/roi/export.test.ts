@@ -1,7 +1,7 @@
 /**
  * `export` (issue 13): a .roi file becomes its full-size frame — the kept pixels in their pixel type,
  * 0 elsewhere — checked against the naive rebuild (pixel where the mask is set, else 0) for uint16
- * and float32, written as .npy and TIFF and read back; a MIDAS run converts to one .npy stack equal to
+ * and float32, written as .npy, TIFF and HDF5 and read back; a MIDAS run converts to one .npy stack equal to
  * its frames; a damaged input is listed with its reason and the others are written; the CLI exits 3
  * then. Names: the input's stem (.mid.gz counted whole); two inputs of one name are refused, not
  * written over.
@@ -31,13 +31,13 @@ function roiFile(name: string, pixels: Uint16Array | Float32Array, w: number, h:
 }
 
 describe('export', () => {
-  it('rebuilds .roi frames as the naive rebuild: kept pixels in their type, 0 elsewhere, as .npy and TIFF', async () => {
+  it('rebuilds .roi frames as the naive rebuild: kept pixels in their type, 0 elsewhere, as .npy, TIFF and HDF5', async () => {
     const rng = new Rng(3);
     const u16 = Uint16Array.from({ length: 7 * 5 }, () => rng.int(1, 65535));
     const f32 = Float32Array.from({ length: 6 * 4 }, () => rng.normal(10, 3));
     const a = roiFile('a.roi', u16, 7, 5, 1);
     const b = roiFile('b.roi', f32, 6, 4, 2);
-    for (const ext of ['.npy', '.tif']) {
+    for (const ext of ['.npy', '.tif', '.h5']) {
       const out = join(dir, `out${ext}`);
       const r = await exportFrames([a.path, b.path], out, ext);
       expect(r.failed).toEqual([]);
