@@ -13,6 +13,7 @@ import { calibrationSchema, type CalibrationConfig, type PipelineConfig } from '
 import { toolVersion } from '../core/version.js';
 import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../preprocessing/preprocess.js';
+import { prepareRawFrame } from '../preprocessing/raw-input.js';
 import type { AnomalyScore } from '../scores/score.js';
 import { calibrateThreshold, scoreQuantile, type Calibration } from './calibrate.js';
 
@@ -73,7 +74,7 @@ export async function scoreFrames(
     batch = [];
   };
   for await (const f of frames) {
-    batch.push(preprocessFrame(f, stats));
+    batch.push(preprocessFrame(stats.rawInput ? prepareRawFrame(f, stats.rawInput) : f, stats));
     if (batch.length >= score.batchSize) await flush();
   }
   await flush();

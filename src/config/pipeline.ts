@@ -32,6 +32,15 @@ export const preprocessSchema = z.strictObject({
   extrema: z.enum(['minmax', 'percentile']).default('minmax'),
   /** Percentiles (in %) used when extrema = 'percentile'. */
   extremaPercentiles: z.tuple([z.number().min(0).max(100), z.number().min(0).max(100)]).default([0.001, 99.999]),
+  /**
+   * Raw input (preprocessing/raw-input.ts), before everything above: a dark frame (.npy of the
+   * camera's size, counts) subtracted from every frame, then bin × bin blocks summed (MIGDAL's
+   * pipelines: dark subtraction and 4×4 binning of the ORCA-Quest frames). frameWidth/frameHeight
+   * and the crop then refer to the binned frame. The pedestal statistics keep a copy of the dark.
+   * [default: no dark, bin 1]
+   */
+  darkFrame: z.string().min(1).nullable().default(null),
+  bin: z.number().int().positive().default(1),
 });
 export type PreprocessConfig = z.infer<typeof preprocessSchema>;
 

@@ -11,6 +11,7 @@ import { silentProgress } from '../core/progress.js';
 import type { PipelineConfig } from '../config/pipeline.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../preprocessing/preprocess.js';
+import { prepareRawFrame } from '../preprocessing/raw-input.js';
 import { projectTruth } from './truth.js';
 import { energyBinsFrom, type EnergyBin } from './accumulate.js';
 import { evaluateBatch, newMethodState, type FrameContext, type PreparedFrame } from './method-frame.js';
@@ -37,6 +38,8 @@ export async function evaluateRun(opts: {
   totalFrames?: number;
 }): Promise<EvaluationResult> {
   const { stats, config } = opts;
+  // the truth is in camera pixels: binned frames would need binned truth, not written yet
+  if ((stats.rawInput?.bin ?? 1) > 1) throw new InputError('pedestal statistics', `frames binned ${stats.config.bin}×${stats.config.bin} (config bin): evaluation compares with truth in camera pixels and does not bin it`);
   const progress = opts.progress ?? silentProgress;
   const ev = config.evaluation;
   const ctx: FrameContext = {
@@ -66,7 +69,7 @@ export async function evaluateRun(opts: {
   progress.start(opts.totalFrames ?? 0, 'evaluate');
   for await (const item of opts.data()) {
     const t0 = performance.now();
-    const map = preprocessFrame(item.frame, stats);
+    const map = preprocessFrame(stats.rawInput ? prepareRawFrame(item.frame, stats.rawInput) : item.frame, stats);
     preprocessMs += performance.now() - t0;
     const prepared: PreparedFrame = { item, map, events: projectTruth(item.truth, stats.config, ev.containmentBorder) };
     frames++;

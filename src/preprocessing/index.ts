@@ -7,4 +7,5 @@ export * from './resize.js';
 export * from './pedestal-stats.js';
 export * from './check-raw-frame.js';
 export * from './preprocess.js';
+export * from './raw-input.js';
 export * from './stats-artefact.js';

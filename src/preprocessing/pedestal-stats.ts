@@ -12,6 +12,7 @@ import type { PreprocessConfig } from '../config/pipeline.js';
 import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import { checkRawFrame } from './check-raw-frame.js';
+import { loadDarkFrame, prepareRawFrame, type RawInput } from './raw-input.js';
 import { resizeBilinear } from './resize.js';
 
 export const PEDESTAL_STATS_VERSION = 1;
@@ -35,6 +36,8 @@ export interface PedestalStats {
   /** [analysisH, analysisW], normalised units: μ and σ of the preprocessed pedestals. */
   mu: Float32Array;
   sigma: Float32Array;
+  /** The raw-input preparation the frames get first (config darkFrame, bin; raw-input.ts); absent = none. */
+  rawInput?: RawInput;
 }
 
 /** Replayable frame sequence: statistics need two passes, and runs do not fit in memory. */
@@ -51,12 +54,14 @@ export async function computePedestalStats(
 ): Promise<PedestalStats> {
   const { crop, scale, analysisWidth: aw, analysisHeight: ah } = config;
   const n = crop.width * crop.height;
+  const rawInput: RawInput = { dark: config.darkFrame === null ? null : loadDarkFrame(config.darkFrame), bin: config.bin };
 
   // pass 1: per-pixel mean of the cropped, scaled frames
   const sum = new Float64Array(n);
   const sources: string[] = [];
   progress.start(0, 'pedestal mean');
-  for await (const frame of frames()) {
+  for await (const raw of frames()) {
+    const frame = prepareRawFrame(raw, rawInput);
     checkRawFrame(frame, config);
     const d = frame.data;
     for (let y = 0; y < crop.height; y++) {
@@ -81,7 +86,8 @@ export async function computePedestalStats(
   const s2 = new Float64Array(aw * ah);
   const diff = new Float32Array(n);
   progress.start(count, 'pedestal σ');
-  for await (const frame of frames()) {
+  for await (const raw of frames()) {
+    const frame = prepareRawFrame(raw, rawInput);
     const d = frame.data;
     for (let y = 0; y < crop.height; y++) {
       const row = (crop.y + y) * frame.width + crop.x;
@@ -133,6 +139,7 @@ export async function computePedestalStats(
     extrema: { min, max, exactMin, exactMax },
     mu,
     sigma,
+    rawInput,
   };
 }
 
@@ -156,8 +163,13 @@ function histogramQuantile(hist: Float64Array, q: number, scale: number): number
  */
 export function statsDigest(s: PedestalStats): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ version: s.version, config: s.config, min: s.extrema.min, max: s.extrema.max }));
-  for (const a of [s.meanCrop, s.mu, s.sigma]) {
+  // without raw-input preparation the digest is the one statistics had before it existed; with it, the
+  // dark's values count, not its path
+  const { darkFrame, bin, ...rest } = s.config;
+  const dark = s.rawInput?.dark ?? null;
+  const config = darkFrame === null && bin === 1 ? rest : { ...rest, bin, dark: dark ? `${dark.width}x${dark.height}` : null };
+  h.update(JSON.stringify({ version: s.version, config, min: s.extrema.min, max: s.extrema.max }));
+  for (const a of [s.meanCrop, s.mu, s.sigma, ...(dark ? [dark.data] : [])]) {
     h.update(String(a.length));
     h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   }

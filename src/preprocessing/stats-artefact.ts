@@ -1,6 +1,7 @@
 /**
  * Saving and reloading PedestalStats as a versioned directory: stats.json (version, configuration,
- * extrema, sizes, provenance) beside mean.npy (crop grid) and mu.npy / sigma.npy (analysis grid).
+ * extrema, sizes, provenance) beside mean.npy (crop grid) and mu.npy / sigma.npy (analysis grid), and
+ * dark.npy (raw size) when the frames get a dark subtracted (config darkFrame).
  * stats.json is written last, so a directory without it is an interrupted write, never a valid artefact.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,6 +11,9 @@ import { writeJsonAtomic } from '../core/atomic-write.js';
 import { readNpy, writeNpyArray } from '../io/npy.js';
 import { preprocessSchema } from '../config/pipeline.js';
 import { PEDESTAL_STATS_VERSION, type PedestalStats } from './pedestal-stats.js';
+import { loadDarkFrame } from './raw-input.js';
+
+const DARK_FILE = 'dark.npy';
 import { toolVersion } from '../core/version.js';
 
 export function savePedestalStats(dir: string, stats: PedestalStats): void {
@@ -17,6 +21,9 @@ export function savePedestalStats(dir: string, stats: PedestalStats): void {
   writeNpyArray(join(dir, 'mean.npy'), [crop.height, crop.width], stats.meanCrop);
   writeNpyArray(join(dir, 'mu.npy'), [ah, aw], stats.mu);
   writeNpyArray(join(dir, 'sigma.npy'), [ah, aw], stats.sigma);
+  // the dark travels with the statistics: later commands subtract this copy, whatever becomes of the file
+  const dark = stats.rawInput?.dark;
+  if (dark) writeNpyArray(join(dir, DARK_FILE), [dark.height, dark.width], dark.data);
   writeJsonAtomic(join(dir, 'stats.json'), {
     kind: 'tpcvision-pedestal-stats',
     version: stats.version,
@@ -24,7 +31,7 @@ export function savePedestalStats(dir: string, stats: PedestalStats): void {
     config: stats.config,
     frameCount: stats.frameCount,
     extrema: stats.extrema,
-    files: { mean: 'mean.npy', mu: 'mu.npy', sigma: 'sigma.npy' },
+    files: { mean: 'mean.npy', mu: 'mu.npy', sigma: 'sigma.npy', ...(dark ? { dark: DARK_FILE } : {}) },
     sources: stats.sources,
   });
 }
@@ -62,5 +69,6 @@ export function loadPedestalStats(dir: string): PedestalStats {
     extrema,
     mu: load('mu.npy', ah, aw),
     sigma: load('sigma.npy', ah, aw),
+    rawInput: { dark: config.darkFrame === null ? null : loadDarkFrame(join(dir, DARK_FILE)), bin: config.bin },
   };
 }

@@ -7,6 +7,7 @@ import type { Progress } from '../core/progress.js';
 import { silentProgress } from '../core/progress.js';
 import type { PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame } from '../preprocessing/preprocess.js';
+import { prepareRawFrame } from '../preprocessing/raw-input.js';
 import type { TrainingConfig } from '../config/training.js';
 import { trainAutoencoder, type TrainState } from './train.js';
 import { saveModelDir, type ModelInfo } from './model-dir.js';
@@ -32,7 +33,8 @@ export async function trainModelFromFrames(opts: {
   const log = opts.log ?? (() => {});
   await selectBackend({ warn: log });
   const maps: Float32Array[] = [];
-  for await (const f of opts.frames()) maps.push(preprocessFrame(f, opts.stats));
+  const raw = opts.stats.rawInput;
+  for await (const f of opts.frames()) maps.push(preprocessFrame(raw ? prepareRawFrame(f, raw) : f, opts.stats));
   const { analysisWidth: width, analysisHeight: height } = opts.stats.config;
   log(`training the ${opts.training.mode} autoencoder on ${maps.length} pedestal frames of ${width}×${height}`);
   const { model, state } = await trainAutoencoder({

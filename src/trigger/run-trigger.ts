@@ -17,6 +17,7 @@ import { InputError } from '../core/errors.js';
 import { isStreamedFrameFile, iterateFrames, openFrameSource, type FrameSource, type SkippedEntry } from '../io/frames.js';
 import { statsDigest, type PedestalStats } from '../preprocessing/pedestal-stats.js';
 import { preprocessFrame, signalCounts } from '../preprocessing/preprocess.js';
+import { prepareRawFrame } from '../preprocessing/raw-input.js';
 import { checkNotFlat } from '../preprocessing/check-raw-frame.js';
 import type { AnomalyScore } from '../scores/score.js';
 import { countOn, extractRois } from '../roi/extract.js';
@@ -101,8 +102,10 @@ interface RunContext {
  * 1. preprocess with the frozen statistics, 2. score, 3. form the ROIs (mask mapped to the raw grid,
  * intensities in counts), 4. write the `.roi` file. Returns the journal's record of the frame.
  */
-async function triggerFrame(frame: Frame, at: { source: string; frameIndex: number; framesInFile: number; output: string; readMs: number }, ctx: RunContext): Promise<JournalFrame> {
+async function triggerFrame(input: Frame, at: { source: string; frameIndex: number; framesInFile: number; output: string; readMs: number }, ctx: RunContext): Promise<JournalFrame> {
   const { opts } = ctx;
+  // dark subtracted and binned as the statistics were (config darkFrame, bin): the .roi keeps these pixels
+  const frame = opts.stats.rawInput ? prepareRawFrame(input, opts.stats.rawInput) : input;
   const { analysisWidth: aw, analysisHeight: ah } = opts.stats.config;
   const ms: StageTimes = { read: at.readMs, preprocess: 0, score: 0, roi: 0, write: 0 };
   let t = performance.now();

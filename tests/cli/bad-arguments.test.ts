@@ -75,6 +75,8 @@ const CASES: Case[] = [
   { command: 'pedestals', args: [missing, '--out', out], code: EXIT.badInput, names: missing },
   { command: 'pedestals', args: [empty, '--out', out], code: EXIT.badInput, names: empty },
   { command: 'pedestals', args: [frame, '--out', out, '--size', 'tiny'], code: EXIT.badInput, names: '--size' },
+  { command: 'pedestals', args: [frame, '--out', out, '--bin', '2.5'], code: EXIT.badInput, names: '--bin' },
+  { command: 'pedestals', args: [frame, '--out', out, '--dark', missing], code: EXIT.badInput, names: missing },
   { command: 'pedestals', args: [frame, '--out', out, '--config', brokenJson], code: EXIT.badInput, names: brokenJson },
   { command: 'pedestals', args: [noFrames, '--out', out], code: EXIT.badInput, names: noFrames },
   { command: 'pedestals', args: [frame], code: USAGE, names: '--out' },

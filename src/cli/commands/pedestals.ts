@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
 import { readFrames } from '../../io/frames.js';
 import { computePedestalStats, savePedestalStats } from '../../preprocessing/index.js';
-import { defined, parseSize, pipelineConfig } from '../config-options.js';
+import { defined, parseInteger, parseSize, pipelineConfig } from '../config-options.js';
 import { print } from '../output.js';
 import { collectFiles, frameSequence } from '../frame-inputs.js';
 import { terminalProgress } from '../progress-bar.js';
@@ -18,6 +18,8 @@ interface PedestalsFlags {
   out: string;
   size?: string;
   extrema?: string;
+  dark?: string;
+  bin?: string;
   config?: string;
   json?: boolean;
 }
@@ -30,12 +32,15 @@ export function registerPedestals(program: Command): Command {
     .requiredOption('--out <dir>', 'directory for the statistics artefact')
     .option('--size <size>', 'frame size preset (full|half|quarter|eighth|<px>); default: from the first frame')
     .option('--extrema <mode>', describeDefault("global extrema: 'minmax' (the paper) or 'percentile' (robust to hot pixels)", pipelineSchema, 'preprocess.extrema'))
+    .option('--dark <file>', 'dark frame (.npy, the camera\'s size) subtracted from every frame first; kept with the statistics for every later command (config preprocess.darkFrame)')
+    .option('--bin <n>', describeDefault('sum n×n blocks of raw pixels after the dark (MIGDAL: 4); the crop and sizes refer to the binned frame', pipelineSchema, 'preprocess.bin'))
     .option('--config <file>', 'JSON configuration overriding the defaults')
     .option('--json', 'print the result as JSON')
     .action(async (inputs: string[], o: PedestalsFlags) => {
       const files = collectFiles(inputs);
-      const size = o.size ? parseSize(o.size) : await sizeOfFirstFrame(files[0], o.config !== undefined);
-      const cfg = pipelineConfig(size, o.config, defined({ preprocess: { extrema: o.extrema } }));
+      const bin = parseInteger('--bin', o.bin);
+      const size = o.size ? parseSize(o.size) : await sizeOfFirstFrame(files[0], o.config !== undefined, bin ?? 1);
+      const cfg = pipelineConfig(size, o.config, defined({ preprocess: { extrema: o.extrema, darkFrame: o.dark === undefined ? undefined : resolve(o.dark), bin } }));
       const stats = await computePedestalStats(frameSequence(files), cfg.preprocess, terminalProgress(o.json));
       savePedestalStats(o.out, stats);
       print(
@@ -46,12 +51,13 @@ export function registerPedestals(program: Command): Command {
     });
 }
 
-/** The side of the first frame; a non-square frame needs its crop and grid from --config. */
-async function sizeOfFirstFrame(file: string, hasConfig: boolean): Promise<number> {
+/** The side of the first frame (binned by `bin`); a non-square frame needs its crop and grid from --config. */
+async function sizeOfFirstFrame(file: string, hasConfig: boolean, bin: number): Promise<number> {
   const [first] = await readFrames(file);
   if (first === undefined) throw new InputError(file, 'holds no frames: give the frame size with --size, or leave the empty file out');
-  if (first.width !== first.height && !hasConfig) {
-    throw new InputError(file, `non-square ${first.width}×${first.height} frame: give the crop and grid with --config`);
+  const [w, h] = [Math.floor(first.width / bin), Math.floor(first.height / bin)];
+  if (w !== h && !hasConfig) {
+    throw new InputError(file, `non-square ${w}×${h} frame${bin > 1 ? ` (binned ${bin}×${bin})` : ''}: give the crop and grid with --config`);
   }
-  return first.width;
+  return w;
 }
