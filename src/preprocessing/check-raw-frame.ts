@@ -9,11 +9,16 @@ import type { PreprocessConfig } from '../config/pipeline.js';
 import type { Frame } from '../core/frame.js';
 import { validateFrame } from '../io/frames.js';
 
-/** How a frame is named in errors: its source file, and its index within a multi-frame file. */
+/**
+ * How a frame is named in errors: its source file, and the event it records (a MIDAS run, CYGNO's
+ * pic_run…_ev… histograms) or else its index within a multi-frame file.
+ */
 export function frameLabel(frame: Frame): string {
   const src = frame.meta.source;
   const idx = frame.meta.index;
+  const event = frame.meta.event;
   if (src === undefined) return 'frame';
+  if (typeof event === 'number') return `${String(src)} [event ${event}${typeof frame.meta.bank === 'string' && frame.meta.bank !== 'CAM0' ? ` ${frame.meta.bank}` : ''}]`;
   return typeof idx === 'number' && idx > 0 ? `${String(src)} [frame ${idx}]` : String(src);
 }
 

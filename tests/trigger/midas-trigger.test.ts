@@ -97,6 +97,12 @@ describe('trigger on a MIDAS run', () => {
       expect(Array.from(x.values)).toEqual(Array.from(y.values));
     });
 
+    // a frame that does not fit the statistics is named by its event
+    const other = join(dir, 'mid', 'run00044.mid');
+    await writeMidasFile(other, [dataEvent({ eventId: 1, serial: 9, time: 1 }, [{ name: 'CAM0', type: 4, data: new Uint16Array(16) }])]);
+    const w = await runTrigger({ inputs: [other], outDir: join(dir, 'out-other'), stats, score: aboveMean, tau: 5, closingRadius: 0 });
+    expect(w.failed).toEqual([{ source: other, frameIndex: 0, reason: expect.stringMatching(/run00044\.mid \[event 9\]: wrong frame size: expected 12×12, got 4×4/) }]);
+
     // a resume reads the stream again and keeps every intact frame
     const r = await runTrigger({ inputs: [mid], outDir: join(dir, 'out-mid'), stats, score: aboveMean, tau: 5, closingRadius: 0, resume: true });
     expect([r.framesIn, r.framesWritten, r.framesResumed]).toEqual([5, 5, 5]);
