@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, InputError, UsageError } from '../core/errors.js';
-import { presetForSize, resolvePipelineLayers, type PipelineConfig } from '../config/pipeline.js';
+import { presetForFrame, resolvePipelineLayers, type PipelineConfig } from '../config/pipeline.js';
 import type { ConfigLayer } from '../config/resolve.js';
 import type { PedestalStats } from '../preprocessing/index.js';
 import { CLASSICAL_SCORES } from '../scores/classical.js';
@@ -31,6 +31,23 @@ export function fileLayer(path: string | undefined, section?: string): ConfigLay
 
 export const SIZE_PRESETS: Record<string, number> = { full: 2304, half: 1152, quarter: 576, eighth: 288 };
 
+/** Frame sizes of `simulate lime --size`: the square presets and sides, and W×H ones (cygno04 = 4096×2304, CYGNO-04's ORCA-Quest). */
+export const FRAME_PRESETS: Record<string, { width: number; height: number }> = { cygno04: { width: 4096, height: 2304 } };
+
+/** A frame size: a SIZE_PRESETS name or side (square), a FRAME_PRESETS name, or WxH (e.g. 4096x2304). */
+export function parseFrameSize(value: string): { width: number; height: number } {
+  const preset = FRAME_PRESETS[value];
+  if (preset) return preset;
+  const m = /^(\d+)[x×](\d+)$/.exec(value);
+  if (m) {
+    const [width, height] = [Number(m[1]), Number(m[2])];
+    if (width < 64 || height < 64) throw new UsageError('--size', `sides must be ≥ 64, got '${value}'`);
+    return { width, height };
+  }
+  const side = parseSize(value);
+  return { width: side, height: side };
+}
+
 export function parseSize(value: string): number {
   const preset = SIZE_PRESETS[value];
   if (preset) return preset;
@@ -42,14 +59,16 @@ export function parseSize(value: string): number {
 }
 
 /** Resolve the pipeline configuration for frames of `frameSize` px (square) with user overrides. */
-export function pipelineConfig(frameSize: number | undefined, configFile: string | undefined, flags: unknown = {}): PipelineConfig {
-  const preset = frameSize !== undefined && frameSize !== 2304 ? [{ source: `size preset ${frameSize} px`, value: presetForSize(frameSize) }] : [];
+/** `frame`: a square frame's side, or width and height; undefined or LIME's 2304² = the defaults. */
+export function pipelineConfig(frame: number | { width: number; height: number } | undefined, configFile: string | undefined, flags: unknown = {}): PipelineConfig {
+  const f = typeof frame === 'number' ? { width: frame, height: frame } : frame;
+  const preset = f !== undefined && (f.width !== 2304 || f.height !== 2304) ? [{ source: `size preset ${f.width}×${f.height} px`, value: presetForFrame(f.width, f.height) }] : [];
   return resolvePipelineLayers([...preset, fileLayer(configFile), { source: FLAGS, value: flags }]);
 }
 
 /** Pipeline config for work on frames described by existing pedestal statistics. */
 export function configForStats(stats: PedestalStats, configFile: string | undefined, flags: unknown): PipelineConfig {
-  const cfg = pipelineConfig(stats.config.frameWidth, configFile, flags);
+  const cfg = pipelineConfig({ width: stats.config.frameWidth, height: stats.config.frameHeight }, configFile, flags);
   return { ...cfg, preprocess: stats.config };
 }
 

@@ -131,33 +131,48 @@ export const pipelineSchema = z.strictObject({
 export type PipelineConfig = z.infer<typeof pipelineSchema>;
 
 /**
- * Geometry for a square frame of `size` raw px with LIME's pixel pitch: the crop keeps the spec's
- * proportions (375/2304 margin, 1525/2304 width) and the analysis grid keeps its px-per-analysis-px
- * ratio 1525/1024, rounded to a multiple of 16 for the autoencoder. Closing radius and borders stay in
- * analysis px, so a track has the same footprint whatever the frame size.
+ * Geometry for a frame of `width` × `height` raw px with LIME's pixel pitch: on each axis the crop
+ * keeps the spec's proportions (375/2304 margin, 1525/2304 width) and the analysis grid keeps its
+ * px-per-analysis-px ratio 1525/1024, rounded to a multiple of 16 for the autoencoder; so a CYGNO-04
+ * 4096×2304 frame gets a 2711×1525 crop and a 1824×1024 grid, and a square frame what the square
+ * presets always gave. Closing radius and borders stay in analysis px, so a track has the same
+ * footprint whatever the frame size.
  */
-export function geometryForSize(size: number): PipelineConfig['preprocess'] {
-  const margin = Math.round((375 * size) / 2304);
-  const side = Math.round((1525 * size) / 2304);
-  const analysis = Math.max(16, Math.round((side * 1024) / 1525 / 16) * 16);
+export function geometryForFrame(width: number, height: number): PipelineConfig['preprocess'] {
+  const axis = (size: number) => {
+    const margin = Math.round((375 * size) / 2304);
+    const side = Math.round((1525 * size) / 2304);
+    return { margin, side, analysis: Math.max(16, Math.round((side * 1024) / 1525 / 16) * 16) };
+  };
+  const x = axis(width);
+  const y = axis(height);
   return preprocessSchema.parse({
-    frameWidth: size,
-    frameHeight: size,
-    crop: { x: margin, y: margin, width: side, height: side },
-    analysisWidth: analysis,
-    analysisHeight: analysis,
+    frameWidth: width,
+    frameHeight: height,
+    crop: { x: x.margin, y: y.margin, width: x.side, height: y.side },
+    analysisWidth: x.analysis,
+    analysisHeight: y.analysis,
   });
+}
+
+/** geometryForFrame of a square frame of `size` px (the --size presets). */
+export function geometryForSize(size: number): PipelineConfig['preprocess'] {
+  return geometryForFrame(size, size);
 }
 
 /**
  * The part of the configuration a frame size implies: its geometry, and the borders scaled with the
- * analysis grid (edge effects scale with the sensor). The closing radius stays 40 analysis px: it is
- * a track-linking distance, and tracks keep their size in px whatever the sensor size.
+ * analysis grid's shorter side (edge effects scale with the sensor). The closing radius stays 40
+ * analysis px: it is a track-linking distance, and tracks keep their size in px whatever the sensor.
  */
-export function presetForSize(size: number): { preprocess: PreprocessConfig; calibration: { border: number }; evaluation: { containmentBorder: number } } {
-  const preprocess = geometryForSize(size);
-  const border = Math.round((50 * preprocess.analysisWidth) / 1024);
+export function presetForFrame(width: number, height: number): { preprocess: PreprocessConfig; calibration: { border: number }; evaluation: { containmentBorder: number } } {
+  const preprocess = geometryForFrame(width, height);
+  const border = Math.round((50 * Math.min(preprocess.analysisWidth, preprocess.analysisHeight)) / 1024);
   return { preprocess, calibration: { border }, evaluation: { containmentBorder: border } };
+}
+
+export function presetForSize(size: number): ReturnType<typeof presetForFrame> {
+  return presetForFrame(size, size);
 }
 
 

@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/core/errors.js';
 import { mergeConfig, resolveConfig, sourceOf } from '../../src/config/resolve.js';
 import { defaultOf, describeDefault, formatDefault } from '../../src/config/describe-default.js';
 import { FEATURE_SCHEMAS } from '../../src/config/index.js';
-import { pipelineSchema, presetForSize, resolvePipelineConfig } from '../../src/config/pipeline.js';
+import { geometryForFrame, geometryForSize, pipelineSchema, presetForFrame, presetForSize, resolvePipelineConfig } from '../../src/config/pipeline.js';
 import { injectionSchema, resolveTrainingConfig, trainingSchema } from '../../src/config/training.js';
 import { resolveOasisConfig } from '../../src/config/oasis.js';
 import { resolveLimeConfig } from '../../src/config/lime.js';
@@ -168,5 +168,24 @@ describe('cross-field checks', () => {
       { source: 'command-line flags', value: { camera: { width: 64, height: 64 } } },
     ];
     expect(() => resolveLimeLayers(layers)).toThrow(/^lime\.json: events\.er\.minKeV\/maxKeV: the first value \(50\) exceeds the second \(10\)$/);
+  });
+});
+
+describe('frame geometry presets (config/pipeline.ts geometryForFrame)', () => {
+  /** The spec's proportions on one axis: margin 375/2304, crop 1525/2304, grid 1024 per 1525 crop px (multiple of 16). */
+  const axis = (n: number) => {
+    const side = Math.round((1525 * n) / 2304);
+    return { margin: Math.round((375 * n) / 2304), side, grid: Math.max(16, 16 * Math.round((side * 1024) / 1525 / 16)) };
+  };
+  it('apply the spec proportions per axis: square sizes as before, CYGNO-04 4096×2304 → crop 2711×1525 at (667, 375), grid 1824×1024', () => {
+    for (const [w, h] of [[2304, 2304], [576, 576], [4096, 2304], [512, 288], [300, 1000]]) {
+      const g = geometryForFrame(w, h);
+      const [x, y] = [axis(w), axis(h)];
+      expect(g).toMatchObject({ frameWidth: w, frameHeight: h, crop: { x: x.margin, y: y.margin, width: x.side, height: y.side }, analysisWidth: x.grid, analysisHeight: y.grid });
+      if (w === h) expect(geometryForSize(w)).toEqual(g);
+    }
+    expect(geometryForSize(2304)).toEqual(pipelineSchema.parse({}).preprocess); // the defaults are the full LIME frame's
+    const c = presetForFrame(4096, 2304);
+    expect([c.preprocess.crop, c.preprocess.analysisWidth, c.preprocess.analysisHeight, c.calibration.border]).toEqual([{ x: 667, y: 375, width: 2711, height: 1525 }, 1824, 1024, 50]);
   });
 });

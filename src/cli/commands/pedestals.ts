@@ -39,7 +39,7 @@ export function registerPedestals(program: Command): Command {
     .action(async (inputs: string[], o: PedestalsFlags) => {
       const files = collectFiles(inputs);
       const bin = parseInteger('--bin', o.bin);
-      const size = o.size ? parseSize(o.size) : await sizeOfFirstFrame(files[0], o.config !== undefined, bin ?? 1);
+      const size = o.size ? parseSize(o.size) : await sizeOfFirstFrame(files[0], bin ?? 1);
       const cfg = pipelineConfig(size, o.config, defined({ preprocess: { extrema: o.extrema, darkFrame: o.dark === undefined ? undefined : resolve(o.dark), bin } }));
       const stats = await computePedestalStats(frameSequence(files), cfg.preprocess, terminalProgress(o.json));
       savePedestalStats(o.out, stats);
@@ -51,13 +51,9 @@ export function registerPedestals(program: Command): Command {
     });
 }
 
-/** The side of the first frame (binned by `bin`); a non-square frame needs its crop and grid from --config. */
-async function sizeOfFirstFrame(file: string, hasConfig: boolean, bin: number): Promise<number> {
+/** The size of the first frame (binned by `bin`): its geometry preset (config/pipeline.ts presetForFrame) unless --config sets one. */
+async function sizeOfFirstFrame(file: string, bin: number): Promise<{ width: number; height: number }> {
   const [first] = await readFrames(file);
   if (first === undefined) throw new InputError(file, 'holds no frames: give the frame size with --size, or leave the empty file out');
-  const [w, h] = [Math.floor(first.width / bin), Math.floor(first.height / bin)];
-  if (w !== h && !hasConfig) {
-    throw new InputError(file, `non-square ${w}×${h} frame${bin > 1 ? ` (binned ${bin}×${bin})` : ''}: give the crop and grid with --config`);
-  }
-  return w;
+  return { width: Math.floor(first.width / bin), height: Math.floor(first.height / bin) };
 }

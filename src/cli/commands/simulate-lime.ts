@@ -8,7 +8,7 @@ import { claimOutputDir } from '../output-dir.js';
 import { UsageError } from '../../core/errors.js';
 import { limeConfigSchema, resolveLimeLayers, type LimeConfig } from '../../config/lime.js';
 import { simulateLimeRun } from '../../simulation/lime/run.js';
-import { defined, fileLayer, FLAGS, parseCount, parseInteger, parseNumber, parseSize } from '../config-options.js';
+import { defined, fileLayer, FLAGS, parseCount, parseInteger, parseNumber, parseFrameSize } from '../config-options.js';
 import { terminalProgress } from '../progress-bar.js';
 import { SIMULATE_RUN_DEFAULTS, simulateRunSchema } from '../../config/demo.js';
 import { describeDefault } from '../../config/describe-default.js';
@@ -34,7 +34,7 @@ export function registerSimulateLime(simulate: Command): Command {
     .option('--pedestals <n>', describeDefault('pedestal frames (GEM off)', simulateRunSchema, 'lime.pedestals'))
     .option('--events <m>', describeDefault('events in the data run, over as many frames as it takes', simulateRunSchema, 'lime.events'))
     .option('--seed <s>', 'random seed (same seed, same bytes)', '1')
-    .option('--size <size>', 'frame side: full (2304), half (1152), quarter (576), eighth (288) or px; same pixel pitch')
+    .option('--size <size>', 'frame size: full (2304²), half (1152²), quarter (576²), eighth (288²), a side in px, WxH, or cygno04 (4096×2304, CYGNO-04\'s ORCA-Quest); same pixel pitch')
     .option('--noise <mode>', describeDefault('structured (row/column offsets, gradient, hot clusters) or independent', limeConfigSchema, 'noise'))
     .option('--events-per-frame <x>', 'mean events per frame (default: the config\'s events.perMegapixel density times the frame area)')
     .option('--config <file>', 'JSON with the config values to change (docs/SIMULATION.md)')
@@ -62,14 +62,14 @@ export function registerSimulateLime(simulate: Command): Command {
     });
 }
 
-/** Defaults ← --config ← --noise, --events-per-frame, --size (one side for both axes). */
+/** Defaults ← --config ← --noise, --events-per-frame, --size (a square side, W×H or a named camera). */
 function limeConfig(o: LimeFlags): LimeConfig {
   if (o.noise !== undefined && o.noise !== 'structured' && o.noise !== 'independent') {
     throw new UsageError('--noise', `must be structured or independent, got '${o.noise}'`);
   }
   const perFrame = parseNumber('--events-per-frame', o.eventsPerFrame);
   if (perFrame !== undefined && perFrame < 0) throw new UsageError('--events-per-frame', `must be ≥ 0, got '${o.eventsPerFrame}'`);
-  const side = o.size === undefined ? undefined : parseSize(o.size);
-  const flags = defined({ noise: o.noise, camera: { width: side, height: side }, events: { perFrame } });
+  const size = o.size === undefined ? undefined : parseFrameSize(o.size);
+  const flags = defined({ noise: o.noise, camera: { width: size?.width, height: size?.height }, events: { perFrame } });
   return resolveLimeLayers([fileLayer(o.config), { source: FLAGS, value: flags }]);
 }
