@@ -70,6 +70,7 @@ const CASES: Case[] = [
   { command: 'simulate', args: ['geant4'], code: USAGE, names: "unknown command 'geant4'" },
   { command: 'simulate lime', args: ['--out', out, '--seed', '1.5'], code: EXIT.badInput, names: '--seed' },
   { command: 'simulate lime', args: ['--out', out, '--config', unknownKey], code: EXIT.badInput, names: unknownKey },
+  { command: 'simulate lime', args: ['--out', out, '--size', '4096x32'], code: EXIT.badInput, names: "--size sides must be ≥ 64, got '4096x32'" },
   { command: 'simulate migdal', args: ['--out', out, '--events', 'many'], code: EXIT.badInput, names: '--events' },
   { command: 'simulate migdal', args: ['--out', out, '--config', brokenJson], code: EXIT.badInput, names: brokenJson },
   { command: 'pedestals', args: [missing, '--out', out], code: EXIT.badInput, names: missing },
