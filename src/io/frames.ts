@@ -10,15 +10,16 @@
  * second. Ignored in directories: truth files (*.truth.json), hidden files, leftovers of interrupted
  * atomic writes (*.tmp-*) and anything without a frame extension.
  */
-import { closeSync, readSync, readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { readdirSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
 import { InputError } from '../core/errors.js';
-import { dtypeOf, firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
+import { firstNonFinite, type Frame, type PixelArray } from '../core/frame.js';
 // hdf5.ts loads h5wasm (the HDF5 library as 4 MB of WebAssembly) on first use, not on import
 import { isHdf5Magic, iterateHdf5Frames, openHdf5Frames, readHdf5Frames, writeHdf5Frames } from './hdf5.js';
 import { midasFrames } from './midas-frames.js';
 import { openNpyFrames, readNpyFrames, writeNpyArray, writeNpyFrame } from './npy.js';
-import { openForReading } from './open-file.js';
+import { checkEqualFrames } from './frame-stack.js';
+import { readHead } from './open-file.js';
 import { isTiffMagic, readTiffFrames, TiffReader, writeTiffFrames } from './tiff.js';
 
 export type FrameFormat = 'npy' | 'tiff' | 'root' | 'midas' | 'hdf5';
@@ -202,6 +203,12 @@ function isFrameFileName(name: string): boolean {
   return extname(name).toLowerCase() in EXTENSIONS || MIDAS_NAME.test(name);
 }
 
+/** A frame file's name without its extension: run01234 of run01234.mid.gz (a MIDAS run's .mid.gz/.mid.lz4 counts as one), st of st.npy. */
+export function frameFileStem(name: string): string {
+  const run = MIDAS_NAME.exec(name);
+  return run ? name.slice(0, run.index) : basename(name, extname(name));
+}
+
 /** Whether a file is read as a stream of frames whose number is known only at its end (a MIDAS run). */
 export function isStreamedFrameFile(path: string): boolean {
   return detectFormat(path) === 'midas';
@@ -247,31 +254,11 @@ export function writeFrames(path: string, frames: readonly Frame[]): void | Prom
     throw new InputError(path, `cannot write frames as '${ext || '(no extension)'}' (supported: ${WRITABLE.join(', ')})`);
   }
   if (frames.length === 1) return writeNpyFrame(path, frames[0]);
+  checkEqualFrames(frames, path, 'a .npy stack');
   const [first] = frames;
-  const dtype = dtypeOf(first.data);
-  frames.forEach((f, k) => {
-    if (f.width !== first.width || f.height !== first.height || dtypeOf(f.data) !== dtype) {
-      throw new InputError(
-        path,
-        `a .npy stack needs equal frames: frame ${k} is ${f.width}×${f.height} ${dtypeOf(f.data)}, frame 0 is ${first.width}×${first.height} ${dtype}`,
-      );
-    }
-  });
   const n = first.width * first.height;
   const stack = new (first.data.constructor as new (length: number) => PixelArray)(n * frames.length);
   frames.forEach((f, k) => (stack as Float64Array).set(f.data as Float64Array, k * n));
   writeNpyArray(path, [frames.length, first.height, first.width], stack);
 }
 
-function readHead(path: string, length: number): Uint8Array {
-  const fd = openForReading(path);
-  try {
-    const buf = new Uint8Array(length);
-    const n = readSync(fd, buf, 0, length, 0);
-    return buf.subarray(0, n);
-  } catch (err) {
-    throw new InputError(path, `cannot read: ${(err as Error).message}`);
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -21,6 +21,7 @@ import type { Dataset, File as H5File, Group } from 'h5wasm/node';
 import { makeDirs } from '../core/atomic-write.js';
 import { InputError } from '../core/errors.js';
 import { dtypeOf, makeFrame, type Frame, type PixelArray, type PixelDtype } from '../core/frame.js';
+import { checkEqualFrames } from './frame-stack.js';
 import { cygnoPictureNumbers } from './cygno-names.js';
 import { openForReading } from './open-file.js';
 
@@ -307,7 +308,7 @@ export async function writeHdf5Frames(path: string, frames: readonly Frame[], op
   }
   const names = layout === 'cygno' ? cygnoNames(frames, path) : [];
   const stackName = options.dataset ?? 'frames';
-  if (layout === 'stack') checkStack(frames, path);
+  if (layout === 'stack') checkEqualFrames(frames, path, 'an HDF5 stack');
   if (stackName.split('/').every((p) => p.length === 0)) throw new InputError(path, `bad dataset name '${stackName}'`);
   const lib = await h5wasm();
   makeDirs(dirname(path));
@@ -326,19 +327,6 @@ export async function writeHdf5Frames(path: string, frames: readonly Frame[], op
     if (err instanceof InputError) throw err;
     throw new InputError(path, `cannot write: ${hdf5Reason(err)}`);
   }
-}
-
-function checkStack(frames: readonly Frame[], path: string): void {
-  const [first] = frames;
-  const dtype = dtypeOf(first.data);
-  frames.forEach((f, k) => {
-    if (f.width !== first.width || f.height !== first.height || dtypeOf(f.data) !== dtype) {
-      throw new InputError(
-        path,
-        `an HDF5 stack needs equal frames: frame ${k} is ${f.width}×${f.height} ${dtypeOf(f.data)}, frame 0 is ${first.width}×${first.height} ${dtype}`,
-      );
-    }
-  });
 }
 
 function cygnoNames(frames: readonly Frame[], path: string): string[] {

@@ -5,11 +5,12 @@
  * them, and notes (what could not be told without reading more). Bad or unknown files give an
  * InputError naming the file.
  */
-import { closeSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { InputError } from '../core/errors.js';
 import { detectFormat } from './frames.js';
 import { parseNpyHeader } from './npy.js';
-import { openForReading } from './open-file.js';
+import { cygnoPictureNumbers } from './cygno-names.js';
+import { readHead } from './open-file.js';
 import { readTiffInfo } from './tiff.js';
 
 /** One thing inside a file: a frame, a page, a histogram, a key, a bank. */
@@ -106,25 +107,15 @@ function inspectTiff(path: string, s: FileSummary): FileSummary {
 }
 
 async function inspectRoot(path: string, s: FileSummary): Promise<FileSummary> {
-  const { listRootKeys, listRootHistograms, readRootHistogramSize, cygnoPictureNumbers } = await import('./root.js');
+  const { listRootKeys, listRootHistograms, readRootHistogramSizes, th2PixelType } = await import('./root.js');
   s.format = 'ROOT';
   const keys = await listRootKeys(path);
-  const th2 = keys.filter((k) => /^TH2[FDSICL]$/.test(k.className));
-  const events: number[] = [];
-  const runs = new Set<number>();
-  let sized = 0;
+  const th2 = keys.filter((k) => th2PixelType(k.className) !== null);
+  const sizes = await readRootHistogramSizes(path, th2.slice(0, ROOT_SIZES_READ));
   for (const k of keys) {
-    const numbers = cygnoPictureNumbers(k.path);
-    if (numbers.run !== undefined) runs.add(numbers.run);
-    if (numbers.event !== undefined) events.push(numbers.event);
-    const isTh2 = th2.includes(k);
-    let dimensions: string | null = null;
-    if (isTh2 && sized < ROOT_SIZES_READ) {
-      const size = await readRootHistogramSize(path, k.path, k.cycle);
-      dimensions = `${size.width}×${size.height}`;
-      sized++;
-    }
-    s.items.push({ name: k.path, kind: k.className, dimensions, dtype: isTh2 ? (/^TH2[FSC]$/.test(k.className) ? 'float32' : 'float64') : null, count: 1, ...numbers });
+    const sized = th2.indexOf(k);
+    const size = sized >= 0 && sized < sizes.length ? sizes[sized] : null;
+    s.items.push({ name: k.path, kind: k.className, dimensions: size ? `${size.width}×${size.height}` : null, dtype: th2PixelType(k.className), count: 1, ...cygnoPictureNumbers(k.path) });
   }
   if (th2.length > ROOT_SIZES_READ) s.notes.push(`sizes read for the first ${ROOT_SIZES_READ} of ${th2.length} 2-D histograms (each read loads its bins)`);
   // histograms drawn on canvases are frames only when the file has no TH2 of its own
@@ -134,7 +125,7 @@ async function inspectRoot(path: string, s: FileSummary): Promise<FileSummary> {
       const frame = !h.inSubPad && !h.empty; // what readRootFrames takes
       if (frame) drawn++;
       const where = h.inSubPad ? 'in a sub-pad' : h.empty ? 'on a canvas, empty' : 'on a canvas: a frame';
-      s.items.push({ name: h.path, kind: `${h.className} (${where})`, dimensions: `${h.width}×${h.height}`, dtype: /^TH2[FSC]$/.test(h.className) ? 'float32' : 'float64', count: 1 });
+      s.items.push({ name: h.path, kind: `${h.className} (${where})`, dimensions: `${h.width}×${h.height}`, dtype: th2PixelType(h.className), count: 1 });
     }
     s.notes.push('no TH2 under its own key: the frames are the non-empty TH2s drawn directly on canvases (not those in sub-pads)');
     s.frames = drawn > 0 ? drawn : null;
@@ -142,6 +133,17 @@ async function inspectRoot(path: string, s: FileSummary): Promise<FileSummary> {
   const frames = th2.length || (s.frames ?? 0);
   s.frames = frames > 0 ? frames : null;
   if (frames === 0) s.notes.push('no 2-D histogram: not a frame file');
+  return withPictureNumbers(s);
+}
+
+/** Runs and events of a summary from its items' CYGNO picture names (ROOT keys, HDF5 datasets). */
+function withPictureNumbers(s: FileSummary): FileSummary {
+  const runs = new Set<number>();
+  const events: number[] = [];
+  for (const i of s.items) {
+    if (i.run !== undefined) runs.add(i.run);
+    if (i.event !== undefined) events.push(i.event);
+  }
   s.runs = [...runs].sort((a, b) => a - b);
   if (events.length) s.events = { first: Math.min(...events), last: Math.max(...events), count: events.length };
   return s;
@@ -222,36 +224,18 @@ async function inspectMidas(path: string, s: FileSummary): Promise<FileSummary> 
 /** HDF5: every dataset with its shape and type (pixels not read), the frames each gives, CYGNO names' run/event. */
 async function inspectHdf5(path: string, s: FileSummary): Promise<FileSummary> {
   const { listHdf5Datasets } = await import('./hdf5.js');
-  const { cygnoPictureNumbers } = await import('./cygno-names.js');
   s.format = 'HDF5';
-  const events: number[] = [];
-  const runs = new Set<number>();
   let frames = 0;
   for (const d of await listHdf5Datasets(path)) {
-    const numbers = cygnoPictureNumbers(d.path);
-    if (numbers.run !== undefined) runs.add(numbers.run);
-    if (numbers.event !== undefined) events.push(numbers.event);
     frames += d.frames;
     const image = d.frames > 0 ? `${d.shape[d.shape.length - 1]}×${d.shape[d.shape.length - 2]}` : `(${d.shape.join(', ')})`;
-    s.items.push({ name: d.path, kind: d.skipped ? `dataset (not frames: ${d.skipped})` : d.shape.length === 3 ? 'dataset (stack)' : 'dataset', dimensions: image, dtype: d.dtype, count: Math.max(d.frames, 1), ...numbers });
+    s.items.push({ name: d.path, kind: d.skipped ? `dataset (not frames: ${d.skipped})` : d.shape.length === 3 ? 'dataset (stack)' : 'dataset', dimensions: image, dtype: d.dtype, count: Math.max(d.frames, 1), ...cygnoPictureNumbers(d.path) });
   }
   s.frames = frames > 0 ? frames : null;
   if (frames === 0) s.notes.push('no 2-D or 3-D numeric dataset: not a frame file');
-  s.runs = [...runs].sort((a, b) => a - b);
-  if (events.length) s.events = { first: Math.min(...events), last: Math.max(...events), count: events.length };
-  return s;
+  return withPictureNumbers(s);
 }
 
-function readHead(path: string, n: number): Uint8Array {
-  const fd = openForReading(path);
-  try {
-    const buf = new Uint8Array(n);
-    const got = readSync(fd, buf, 0, n, 0);
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** The summary as lines of text: a head line, then one row per item. */
 export function formatSummary(s: FileSummary): string {

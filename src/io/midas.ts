@@ -11,13 +11,13 @@
  * CAM0 is a camera frame whose shape midasCameraShape infers, as the CYGNO tools do); the ODB beyond
  * the run number; event fragments (ids 0xC000/0xD000, read as data events). Layout: docs/FORMATS.md.
  */
-import { closeSync, createReadStream, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream';
 import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import { errorMessage, InputError } from '../core/errors.js';
 import { Lz4FrameDecoder } from './lz4.js';
-import { openForReading } from './open-file.js';
+import { readHead } from './open-file.js';
 
 export const EVENTID_BOR = 0x8000;
 export const EVENTID_EOR = 0x8001;
@@ -133,18 +133,6 @@ export function midasCompressionOf(head: Uint8Array): MidasCompression {
 const isBorHeader = (b: Uint8Array): boolean =>
   b.length >= 4 && (b[0] | (b[1] << 8)) === EVENTID_BOR && (b[2] | (b[3] << 8)) === MIDAS_MAGIC;
 
-/** Up to `n` first bytes of a file; throws the InputError of openForReading. */
-function readHead(path: string, n: number): Uint8Array {
-  const fd = openForReading(path);
-  try {
-    const buf = new Uint8Array(n);
-    let got = 0;
-    for (let k = 1; k > 0 && got < n; got += k) k = readSync(fd, buf, got, n - got, got);
-    return buf.subarray(0, got);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /**
  * Whether `path` is a MIDAS file: plain files start with a begin-of-run header (id 0x8000, mask "MI");

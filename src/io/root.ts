@@ -107,10 +107,17 @@ async function walkKeys(file: RootFile): Promise<RootKeyInfo[]> {
   return out;
 }
 
-/** The bin counts of the 2-D histogram under key `name` (jsroot reads the whole object). */
-export async function readRootHistogramSize(path: string, name: string, cycle?: number): Promise<{ width: number; height: number }> {
+/** The bin counts of the 2-D histograms under these keys, the file opened once (jsroot reads each whole object). */
+export async function readRootHistogramSizes(path: string, keys: readonly { path: string; cycle?: number }[]): Promise<{ width: number; height: number }[]> {
   const file = await open(path);
-  return binsOf(await file.readObject(name, cycle));
+  const sizes: { width: number; height: number }[] = [];
+  for (const k of keys) sizes.push(binsOf(await file.readObject(k.path, k.cycle)));
+  return sizes;
+}
+
+/** The pixel type readRootFrames gives a 2-D histogram class, null for any other class. */
+export function th2PixelType(className: string): 'float32' | 'float64' | null {
+  return TH2_FLOAT32.has(className) ? 'float32' : TH2_FLOAT64.has(className) ? 'float64' : null;
 }
 
 /** Every 2-D histogram: under its own key, or drawn on a saved canvas (canvases are read to look). */

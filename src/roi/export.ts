@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import { makeFrame, type Frame } from '../core/frame.js';
-import { iterateFrames, writeFrames } from '../io/frames.js';
+import { frameFileStem, iterateFrames, writeFrames } from '../io/frames.js';
 import { readRoiFrame } from './compress.js';
 
 export interface ExportResult {
@@ -27,9 +27,7 @@ export function roiFileFrame(path: string): Frame {
 
 /** Output name of `input` in `outDir` with extension `ext` (".npy"): the input's stem, .mid.gz counted as one extension. */
 export function exportName(outDir: string, input: string, ext: string): string {
-  const name = basename(input);
-  const run = /\.mid(\.gz|\.lz4)?$/i.exec(name);
-  return join(outDir, `${run ? name.slice(0, run.index) : basename(name, extname(name))}${ext}`);
+  return join(outDir, `${frameFileStem(basename(input))}${ext}`);
 }
 
 export async function exportFrames(inputs: readonly string[], outDir: string, ext: string, onFile: (input: string) => void = () => {}): Promise<ExportResult> {

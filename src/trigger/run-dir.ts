@@ -14,6 +14,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { hostname } from 'node:os';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { InputError } from '../core/errors.js';
+import { frameFileStem } from '../io/frames.js';
 import { JOURNAL_FILE } from './journal.js';
 
 export const LOCK_FILE = '.tpcvision.lock';
@@ -50,9 +51,7 @@ export function outputName(root: string, path: string, i: number, count: number)
  */
 export function eventOutputName(root: string, path: string, meta: Record<string, unknown>): string {
   const rel = relative(root, path);
-  const name = basename(rel);
-  const run = /\.mid(\.gz|\.lz4)?$/i.exec(name);
-  const stem = join(dirname(rel), run ? name.slice(0, run.index) : basename(name, extname(name)));
+  const stem = join(dirname(rel), frameFileStem(basename(rel)));
   const event = typeof meta.event === 'number' ? String(meta.event).padStart(6, '0') : String(meta.index);
   const bank = typeof meta.bank === 'string' && meta.bank !== 'CAM0' ? `_${meta.bank}` : '';
   return `${stem}_ev${event}${bank}.roi`;
