@@ -153,35 +153,46 @@ describe('window placement', () => {
   });
 });
 
-/** Flood fill (8 neighbours) of the pixels above `thr`; the box of the group with the largest sum. */
-function naiveBrightestGroup(img: Float32Array, w: number, h: number, thr: number): PixelBox {
-  const seen = new Uint8Array(w * h);
-  let best: { sum: number; box: PixelBox } | null = null;
-  for (let start = 0; start < w * h; start++) {
-    if (seen[start] || !(img[start] > thr)) continue;
-    const stack = [start];
-    seen[start] = 1;
-    let sum = 0;
-    const box = { x0: w, y0: h, x1: 0, y1: 0 };
-    while (stack.length) {
-      const p = stack.pop()!;
-      const x = p % w;
-      const y = (p - x) / w;
-      sum += img[p];
-      box.x0 = Math.min(box.x0, x);
-      box.y0 = Math.min(box.y0, y);
-      box.x1 = Math.max(box.x1, x + 1);
-      box.y1 = Math.max(box.y1, y + 1);
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const q = (y + dy) * w + x + dx;
-          if (x + dx < 0 || x + dx >= w || y + dy < 0 || y + dy >= h || seen[q] || !(img[q] > thr)) continue;
-          seen[q] = 1;
-          stack.push(q);
-        }
+/**
+ * The naive 8-neighbour flood fill from (x, y) over the pixels `on` says are in, each visited once
+ * (`seen`, shared between fills of one image): the summed `img` and the bounding box.
+ */
+function floodFill(img: Float32Array, w: number, h: number, x: number, y: number, on: (x: number, y: number) => boolean, seen: Set<number>): { sum: number; box: PixelBox } {
+  seen.add(y * w + x);
+  const stack = [[x, y]];
+  let sum = 0;
+  const box = { x0: x, y0: y, x1: x + 1, y1: y + 1 };
+  while (stack.length) {
+    const [px, py] = stack.pop()!;
+    sum += img[py * w + px];
+    box.x0 = Math.min(box.x0, px);
+    box.y0 = Math.min(box.y0, py);
+    box.x1 = Math.max(box.x1, px + 1);
+    box.y1 = Math.max(box.y1, py + 1);
+    for (let dy = -1; dy <= 1; dy++) {
+      for (let dx = -1; dx <= 1; dx++) {
+        const qx = px + dx;
+        const qy = py + dy;
+        if (qx < 0 || qx >= w || qy < 0 || qy >= h || seen.has(qy * w + qx) || !on(qx, qy)) continue;
+        seen.add(qy * w + qx);
+        stack.push([qx, qy]);
       }
     }
-    if (!best || sum > best.sum) best = { sum, box };
+  }
+  return { sum, box };
+}
+
+/** Flood fill (8 neighbours) of the pixels above `thr`; the box of the group with the largest sum. */
+function naiveBrightestGroup(img: Float32Array, w: number, h: number, thr: number): PixelBox {
+  const seen = new Set<number>();
+  const above = (x: number, y: number) => img[y * w + x] > thr;
+  let best: { sum: number; box: PixelBox } | null = null;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      if (seen.has(y * w + x) || !above(x, y)) continue;
+      const fill = floodFill(img, w, h, x, y, above, seen);
+      if (!best || fill.sum > best.sum) best = fill;
+    }
   }
   return best ? best.box : { x0: 0, y0: 0, x1: w, y1: h };
 }
@@ -205,27 +216,8 @@ function naiveGrown(img: Float32Array, w: number, h: number, core: PixelBox, thr
   for (let y = core.y0; y < core.y1; y++) {
     for (let x = core.x0; x < core.x1; x++) {
       if (!(at(x, y) > thr) || !on(x, y)) continue;
-      const seen = new Set<number>([y * w + x]);
-      const stack = [[x, y]];
-      let sum = 0;
-      const box = { x0: x, y0: y, x1: x + 1, y1: y + 1 };
-      while (stack.length) {
-        const [px, py] = stack.pop()!;
-        sum += at(px, py);
-        box.x0 = Math.min(box.x0, px);
-        box.y0 = Math.min(box.y0, py);
-        box.x1 = Math.max(box.x1, px + 1);
-        box.y1 = Math.max(box.y1, py + 1);
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const qx = px + dx, qy = py + dy;
-            if (seen.has(qy * w + qx) || !on(qx, qy)) continue;
-            seen.add(qy * w + qx);
-            stack.push([qx, qy]);
-          }
-        }
-      }
-      if (!best || sum > best.sum) best = { sum, box };
+      const fill = floodFill(img, w, h, x, y, on, new Set<number>()); // each core pixel fills afresh, as the grown box compares groups
+      if (!best || fill.sum > best.sum) best = fill;
     }
   }
   if (!best) return core;
