@@ -220,7 +220,9 @@ async function triggerRun(opts: TriggerOptions): Promise<TriggerSummary> {
         }
       }
       if (isStreamedFrameFile(path)) {
-        framesIn += await triggerStream(path, { root, names, earlier, isIntact, done, fail, onResumed: () => resumed++ }, ctx, journal);
+        const n = await triggerStream(path, { root, names, earlier, isIntact, done, fail, onResumed: () => resumed++ }, ctx, journal);
+        if (n === 0) skipped.push({ path, reason: 'holds no frames (no camera bank in any event)' });
+        framesIn += n;
         progress.tick();
         continue;
       }

@@ -103,6 +103,13 @@ describe('trigger on a MIDAS run', () => {
     const w = await runTrigger({ inputs: [other], outDir: join(dir, 'out-other'), stats, score: aboveMean, tau: 5, closingRadius: 0 });
     expect(w.failed).toEqual([{ source: other, frameIndex: 0, reason: expect.stringMatching(/run00044\.mid \[event 9\]: wrong frame size: expected 12×12, got 4×4/) }]);
 
+    // a run without camera banks is accounted for as skipped, not silently passed over
+    const noCam = join(dir, 'mid', 'run00045.mid');
+    await writeMidasFile(noCam, [dataEvent({ eventId: 1, serial: 1, time: 1 }, [{ name: 'DGH0', type: 6, data: Uint32Array.of(1) }])]);
+    const nc = await runTrigger({ inputs: [noCam], outDir: join(dir, 'out-nocam'), stats, score: aboveMean, tau: 5, closingRadius: 0 });
+    expect([nc.framesIn, nc.framesWritten, nc.failed]).toEqual([0, 0, []]);
+    expect(nc.skipped).toEqual([{ path: noCam, reason: 'holds no frames (no camera bank in any event)' }]);
+
     // a resume reads the stream again and keeps every intact frame
     const r = await runTrigger({ inputs: [mid], outDir: join(dir, 'out-mid'), stats, score: aboveMean, tau: 5, closingRadius: 0, resume: true });
     expect([r.framesIn, r.framesWritten, r.framesResumed]).toEqual([5, 5, 5]);

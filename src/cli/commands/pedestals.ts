@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors.js';
-import { readFrames } from '../../io/frames.js';
+import { iterateFrames } from '../../io/frames.js';
+import type { Frame } from '../../core/frame.js';
 import { computePedestalStats, savePedestalStats } from '../../preprocessing/index.js';
 import { defined, parseInteger, parseSize, pipelineConfig } from '../config-options.js';
 import { print } from '../output.js';
@@ -53,7 +54,12 @@ export function registerPedestals(program: Command): Command {
 
 /** The size of the first frame (binned by `bin`): its geometry preset (config/pipeline.ts presetForFrame) unless --config sets one. */
 async function sizeOfFirstFrame(file: string, bin: number): Promise<{ width: number; height: number }> {
-  const [first] = await readFrames(file);
+  // the first frame only: a MIDAS run or a multi-page TIFF is not read whole for its size
+  let first: Frame | undefined;
+  for await (const f of iterateFrames(file)) {
+    first = f;
+    break;
+  }
   if (first === undefined) throw new InputError(file, 'holds no frames: give the frame size with --size, or leave the empty file out');
   return { width: Math.floor(first.width / bin), height: Math.floor(first.height / bin) };
 }
